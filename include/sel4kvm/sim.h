@@ -1,0 +1,184 @@
+/* The simulated seL4 kernel's own interface: start-up, physical memory, vspace hooks, notification fds. */
+/* SPDX-License-Identifier: BSD-2-Clause */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sel4/sel4.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/***
+ * @module sim.h
+ * The simulated kernel behind `<sel4/sel4.h>`. It is process-global: `sel4kvm_sim_init` creates it and hands
+ * out the boot information a root task would get; every seL4 invocation then acts on it. Physical memory is a
+ * set of sparse memfd banks, each mapped once into the host (the physmap), so physical addresses are stable
+ * and a frame's bytes can be reached, mapped or shared with another process through its file descriptor.
+ */
+
+/***
+ * @struct sel4kvm_sim_config_t
+ * Shape of the simulated machine. Zero fields take the defaults.
+ * @param {uint64_t} ram_base Physical address of the first byte of RAM (default 1 MiB, as seL4 on a PC)
+ * @param {uint64_t} ram_size Bytes of RAM (default 4 GiB); backed lazily, so large sizes are cheap
+ * @param {uint64_t} device_base Physical address of the device window (default 8 GiB)
+ * @param {uint64_t} device_size Bytes of device memory (default 256 MiB)
+ * @param {unsigned} cnode_bits Radix of the root CNode (default 22: four million slots, touched lazily)
+ * @param {uint64_t} vmm_window_size Bytes of host address space the VMM's own vspace may map into (default 64 GiB)
+ */
+typedef struct sel4kvm_sim_config {
+    uint64_t ram_base;
+    uint64_t ram_size;
+    uint64_t device_base;
+    uint64_t device_size;
+    unsigned cnode_bits;
+    uint64_t vmm_window_size;
+} sel4kvm_sim_config_t;
+
+#define SEL4KVM_SIM_DEFAULT_RAM_BASE 0x100000ull
+#define SEL4KVM_SIM_DEFAULT_RAM_SIZE (4ull << 30)
+#define SEL4KVM_SIM_DEFAULT_DEVICE_BASE (8ull << 30)
+#define SEL4KVM_SIM_DEFAULT_DEVICE_SIZE (256ull << 20)
+#define SEL4KVM_SIM_DEFAULT_CNODE_BITS 22
+#define SEL4KVM_SIM_DEFAULT_VMM_WINDOW_SIZE (64ull << 30)
+
+/***
+ * @function sel4kvm_sim_init(config)
+ * Create the simulated kernel. The root CNode holds seL4's initial caps (the CNode itself at
+ * seL4_CapInitThreadCNode, the VMM's vspace root at seL4_CapInitThreadVSpace, an ASID pool, a TCB) and one
+ * untyped cap per maximal aligned block of RAM and of the device window.
+ * @param {const sel4kvm_sim_config_t *} config Machine shape, or NULL for the defaults
+ * @return 0 on success, -1 if a kernel already exists, the configuration is invalid, or the host refuses memory
+ */
+int sel4kvm_sim_init(const sel4kvm_sim_config_t *config);
+
+/***
+ * @function sel4kvm_sim_shutdown()
+ * Destroy the kernel: every object, cap, mapping, memfd and eventfd it holds. Safe to call when none exists.
+ */
+void sel4kvm_sim_shutdown(void);
+
+/***
+ * @function sel4kvm_sim_running()
+ * @return true while a kernel exists
+ */
+bool sel4kvm_sim_running(void);
+
+/***
+ * @function sel4kvm_sim_bootinfo()
+ * The boot information of the running kernel: empty slot region, untyped slot region and untyped list.
+ * @return the boot information, or NULL when no kernel exists
+ */
+const seL4_BootInfo *sel4kvm_sim_bootinfo(void);
+
+/***
+ * @function sel4kvm_sim_paddr_to_host(paddr, size)
+ * The physmap address of physical memory, for host code that reads or writes frames on the guest's behalf.
+ * @param {uintptr_t} paddr Physical address
+ * @param {size_t} size Bytes that must lie in one bank from paddr (at least 1)
+ * @return the host address, or NULL if the range is not inside one bank
+ */
+void *sel4kvm_sim_paddr_to_host(uintptr_t paddr, size_t size);
+
+/***
+ * @function sel4kvm_sim_paddr_to_fd(paddr, fd, offset)
+ * The memfd and offset that back a physical address, to mmap a frame elsewhere or pass it to another process.
+ * @param {uintptr_t} paddr Physical address
+ * @param {int *} fd Receives the bank's file descriptor (owned by the kernel; dup it to keep it)
+ * @param {off_t *} offset Receives the offset of paddr in the bank
+ * @return 0 on success, -1 if paddr is not in a bank
+ */
+int sel4kvm_sim_paddr_to_fd(uintptr_t paddr, int *fd, off_t *offset);
+
+/***
+ * @struct sel4kvm_map_event_t
+ * One change to an address space, as a vspace hook sees it.
+ * @param {bool} map true for a new mapping, false for its removal
+ * @param {seL4_Word} vaddr Virtual (or guest-physical) address of the mapping
+ * @param {uintptr_t} paddr Physical address of the frame
+ * @param {size_t} size_bits log2 of the frame size
+ * @param {seL4_CapRights_t} rights Effective rights: the cap's rights masked by the requested ones
+ * @param {int} fd memfd backing the frame
+ * @param {off_t} offset Offset of the frame in fd
+ */
+typedef struct sel4kvm_map_event {
+    bool map;
+    seL4_Word vaddr;
+    uintptr_t paddr;
+    size_t size_bits;
+    seL4_CapRights_t rights;
+    int fd;
+    off_t offset;
+} sel4kvm_map_event_t;
+
+/* A hook returns 0, or non-zero to refuse a map (the invocation then fails with seL4_NotEnoughMemory). */
+typedef int (*sel4kvm_vspace_hook_fn)(void *cookie, const sel4kvm_map_event_t *event);
+
+/***
+ * @function sel4kvm_sim_set_vspace_hook(vspace_root, hook, cookie)
+ * Make an address space real: the hook runs, under the kernel lock, for every frame mapped into or unmapped
+ * from the vspace root (a PML4 or EPT PML4 cap). The VMM's own vspace has a built-in hook that mmaps frames
+ * at their host address; a KVM backend installs one on each guest's EPT root.
+ * @param {seL4_CPtr} vspace_root Cap to a PML4 or EPT PML4 object
+ * @param {sel4kvm_vspace_hook_fn} hook Function to call, or NULL to remove the hook
+ * @param {void *} cookie Passed to the hook
+ * @return 0 on success, -1 if the cap is not a vspace root
+ */
+int sel4kvm_sim_set_vspace_hook(seL4_CPtr vspace_root, sel4kvm_vspace_hook_fn hook, void *cookie);
+
+/***
+ * @function sel4kvm_sim_vmm_window(base, size)
+ * The host address range the VMM's own vspace (seL4_CapInitThreadVSpace) maps frames into.
+ * @param {uintptr_t *} base Receives the first address
+ * @param {size_t *} size Receives the size in bytes
+ * @return 0 on success, -1 when no kernel exists
+ */
+int sel4kvm_sim_vmm_window(uintptr_t *base, size_t *size);
+
+/***
+ * @function sel4kvm_notification_export(ntfn)
+ * An eventfd through which another thread or process signals the notification with this cap's badge:
+ * writing an 8-byte count to it is `seL4_Signal(ntfn)`. Pass it to a peer over a UNIX socket.
+ * @param {seL4_CPtr} ntfn Notification cap (its badge is the one delivered)
+ * @return a new file descriptor the caller owns, or -1 if the cap is not a notification
+ */
+int sel4kvm_notification_export(seL4_CPtr ntfn);
+
+/***
+ * @function sel4kvm_notification_wait_fd(ntfn)
+ * A file descriptor that polls readable whenever the notification may have been signalled, for event loops
+ * that wait on several sources; follow it with seL4_Poll.
+ * @param {seL4_CPtr} ntfn Notification cap
+ * @return the descriptor (owned by the kernel), or -1 if the cap is not a notification
+ */
+int sel4kvm_notification_wait_fd(seL4_CPtr ntfn);
+
+/***
+ * @function sel4kvm_eventfd_signal(fd)
+ * Signal through an exported notification descriptor; usable in a process with no kernel of its own.
+ * @param {int} fd Descriptor from sel4kvm_notification_export
+ * @return 0 on success, -1 on a write error
+ */
+int sel4kvm_eventfd_signal(int fd);
+
+/***
+ * @function sel4kvm_sim_cap_count()
+ * Occupied slots in every CNode, for leak checks in tests.
+ * @return the number of non-null caps
+ */
+size_t sel4kvm_sim_cap_count(void);
+
+/***
+ * @function sel4kvm_sim_object_count()
+ * Live kernel objects, for leak checks in tests.
+ * @return the number of objects with at least one cap
+ */
+size_t sel4kvm_sim_object_count(void);
+
+#ifdef __cplusplus
+}
+#endif

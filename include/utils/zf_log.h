@@ -26,7 +26,8 @@ extern "C" {
 #endif
 
 /* The run-time level comes from the SEL4KVM_LOG environment variable (verbose, debug, info, warn, error,
- * fatal, none, or 1..6), read on first use; the default is info. */
+ * fatal, none, or 1..6), read on first use; the default is info. Setting level 0 makes the next use read the
+ * environment again. */
 int zf_log_runtime_level(void);
 void zf_log_set_runtime_level(int level);
 void zf_log_write(int level, const char *tag, const char *file, int line, const char *func, const char *fmt, ...)

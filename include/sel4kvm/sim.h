@@ -59,6 +59,7 @@ int sel4kvm_sim_init(const sel4kvm_sim_config_t *config);
 /***
  * @function sel4kvm_sim_shutdown()
  * Destroy the kernel: every object, cap, mapping, memfd and eventfd it holds. Safe to call when none exists.
+ * Vspace hooks are not called for the mappings that go with it: release what a hook built before this.
  */
 void sel4kvm_sim_shutdown(void);
 

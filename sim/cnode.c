@@ -94,25 +94,13 @@ static seL4_Error derive(seL4_CNode service, seL4_Word dest_index, seL4_Uint8 de
 seL4_Error seL4_CNode_Copy(seL4_CNode _service, seL4_Word dest_index, seL4_Uint8 dest_depth, seL4_CNode src_root,
                            seL4_Word src_index, seL4_Uint8 src_depth, seL4_CapRights_t rights)
 {
-    if (sim_kernel == NULL) {
-        return seL4_IllegalOperation;
-    }
-    sim_lock();
-    seL4_Error err = derive(_service, dest_index, dest_depth, src_root, src_index, src_depth, rights, false, 0);
-    sim_unlock();
-    return err;
+    return SIM_INVOKE(derive(_service, dest_index, dest_depth, src_root, src_index, src_depth, rights, false, 0));
 }
 
 seL4_Error seL4_CNode_Mint(seL4_CNode _service, seL4_Word dest_index, seL4_Uint8 dest_depth, seL4_CNode src_root,
                            seL4_Word src_index, seL4_Uint8 src_depth, seL4_CapRights_t rights, seL4_Word badge)
 {
-    if (sim_kernel == NULL) {
-        return seL4_IllegalOperation;
-    }
-    sim_lock();
-    seL4_Error err = derive(_service, dest_index, dest_depth, src_root, src_index, src_depth, rights, true, badge);
-    sim_unlock();
-    return err;
+    return SIM_INVOKE(derive(_service, dest_index, dest_depth, src_root, src_index, src_depth, rights, true, badge));
 }
 
 static seL4_Error move(seL4_CNode service, seL4_Word dest_index, seL4_Uint8 dest_depth, seL4_CNode src_root,
@@ -141,25 +129,13 @@ static seL4_Error move(seL4_CNode service, seL4_Word dest_index, seL4_Uint8 dest
 seL4_Error seL4_CNode_Move(seL4_CNode _service, seL4_Word dest_index, seL4_Uint8 dest_depth, seL4_CNode src_root,
                            seL4_Word src_index, seL4_Uint8 src_depth)
 {
-    if (sim_kernel == NULL) {
-        return seL4_IllegalOperation;
-    }
-    sim_lock();
-    seL4_Error err = move(_service, dest_index, dest_depth, src_root, src_index, src_depth, false, 0);
-    sim_unlock();
-    return err;
+    return SIM_INVOKE(move(_service, dest_index, dest_depth, src_root, src_index, src_depth, false, 0));
 }
 
 seL4_Error seL4_CNode_Mutate(seL4_CNode _service, seL4_Word dest_index, seL4_Uint8 dest_depth, seL4_CNode src_root,
                              seL4_Word src_index, seL4_Uint8 src_depth, seL4_Word badge)
 {
-    if (sim_kernel == NULL) {
-        return seL4_IllegalOperation;
-    }
-    sim_lock();
-    seL4_Error err = move(_service, dest_index, dest_depth, src_root, src_index, src_depth, true, badge);
-    sim_unlock();
-    return err;
+    return SIM_INVOKE(move(_service, dest_index, dest_depth, src_root, src_index, src_depth, true, badge));
 }
 
 static seL4_Error one_slot(seL4_CNode service, seL4_Word index, seL4_Uint8 depth, struct cte **slot)
@@ -172,32 +148,26 @@ static seL4_Error one_slot(seL4_CNode service, seL4_Word index, seL4_Uint8 depth
     return sim_lookup_slot(node, index, depth, slot);
 }
 
+static seL4_Error delete(seL4_CNode service, seL4_Word index, seL4_Uint8 depth, bool revoke)
+{
+    struct cte *slot;
+    seL4_Error err = one_slot(service, index, depth, &slot);
+    if (err == seL4_NoError) {
+        if (revoke) {
+            sim_cap_revoke(slot);
+        } else {
+            sim_cap_delete(slot);
+        }
+    }
+    return err;
+}
+
 seL4_Error seL4_CNode_Delete(seL4_CNode _service, seL4_Word index, seL4_Uint8 depth)
 {
-    if (sim_kernel == NULL) {
-        return seL4_IllegalOperation;
-    }
-    sim_lock();
-    struct cte *slot;
-    seL4_Error err = one_slot(_service, index, depth, &slot);
-    if (err == seL4_NoError) {
-        sim_cap_delete(slot);
-    }
-    sim_unlock();
-    return err;
+    return SIM_INVOKE(delete(_service, index, depth, false));
 }
 
 seL4_Error seL4_CNode_Revoke(seL4_CNode _service, seL4_Word index, seL4_Uint8 depth)
 {
-    if (sim_kernel == NULL) {
-        return seL4_IllegalOperation;
-    }
-    sim_lock();
-    struct cte *slot;
-    seL4_Error err = one_slot(_service, index, depth, &slot);
-    if (err == seL4_NoError && slot->obj != NULL) {
-        sim_cap_revoke(slot);
-    }
-    sim_unlock();
-    return err;
+    return SIM_INVOKE(delete(_service, index, depth, true));
 }

@@ -114,6 +114,20 @@ extern struct kernel *sim_kernel;
 void sim_lock(void);
 void sim_unlock(void);
 
+/* Runs one invocation under the kernel lock. With no kernel running every invocation is illegal. */
+#define SIM_INVOKE(call)                                                                                           \
+    ({                                                                                                             \
+        seL4_Error sim_err_ = seL4_IllegalOperation;                                                               \
+        if (sim_kernel != NULL) {                                                                                  \
+            sim_lock();                                                                                            \
+            sim_err_ = (call);                                                                                     \
+            sim_unlock();                                                                                          \
+        } else {                                                                                                   \
+            ZF_LOGE("Failed to invoke %s: no kernel is running", __func__);                                        \
+        }                                                                                                          \
+        sim_err_;                                                                                                  \
+    })
+
 /* Objects */
 struct kobj *sim_obj_new(seL4_Word type, unsigned size_bits, uintptr_t paddr);
 void sim_obj_free(struct kobj *o);

@@ -176,13 +176,7 @@ seL4_Error seL4_X86_Page_Map(seL4_X86_Page _service, seL4_CPtr vspace, seL4_Word
                              seL4_X86_VMAttributes attr)
 {
     (void)attr;
-    if (sim_kernel == NULL) {
-        return seL4_IllegalOperation;
-    }
-    sim_lock();
-    seL4_Error err = page_map(_service, vspace, vaddr, rights);
-    sim_unlock();
-    return err;
+    return SIM_INVOKE(page_map(_service, vspace, vaddr, rights));
 }
 
 static seL4_Error page_map_ept(seL4_X86_Page service, seL4_X86_EPTPML4 ept, seL4_Word gpa, seL4_CapRights_t rights)
@@ -219,13 +213,7 @@ seL4_Error seL4_X86_Page_MapEPT(seL4_X86_Page _service, seL4_X86_EPTPML4 eptpml4
                                 seL4_CapRights_t rights, seL4_X86_EPT_VMAttributes attr)
 {
     (void)attr;
-    if (sim_kernel == NULL) {
-        return seL4_IllegalOperation;
-    }
-    sim_lock();
-    seL4_Error err = page_map_ept(_service, eptpml4, gpa, rights);
-    sim_unlock();
-    return err;
+    return SIM_INVOKE(page_map_ept(_service, eptpml4, gpa, rights));
 }
 
 void sim_frame_unmap(struct cte *cap)
@@ -241,20 +229,20 @@ void sim_frame_unmap(struct cte *cap)
     cap->map_rights = 0;
 }
 
+static seL4_Error page_unmap(seL4_X86_Page service)
+{
+    seL4_Error err;
+    struct cte *cap = frame_cap(service, &err, "Page_Unmap");
+    if (cap == NULL) {
+        return err;
+    }
+    sim_frame_unmap(cap);
+    return seL4_NoError;
+}
+
 seL4_Error seL4_X86_Page_Unmap(seL4_X86_Page _service)
 {
-    if (sim_kernel == NULL) {
-        return seL4_IllegalOperation;
-    }
-    sim_lock();
-    seL4_Error err;
-    struct cte *cap = frame_cap(_service, &err, "Page_Unmap");
-    if (cap != NULL) {
-        sim_frame_unmap(cap);
-        err = seL4_NoError;
-    }
-    sim_unlock();
-    return err;
+    return SIM_INVOKE(page_unmap(_service));
 }
 
 seL4_X86_Page_GetAddress_t seL4_X86_Page_GetAddress(seL4_X86_Page _service)
@@ -272,22 +260,22 @@ seL4_X86_Page_GetAddress_t seL4_X86_Page_GetAddress(seL4_X86_Page _service)
     return r;
 }
 
-seL4_Error seL4_X86_ASIDPool_Assign(seL4_X86_ASIDPool _service, seL4_CPtr vspace)
+static seL4_Error asid_assign(seL4_X86_ASIDPool service, seL4_CPtr vspace)
 {
-    if (sim_kernel == NULL) {
-        return seL4_IllegalOperation;
-    }
-    sim_lock();
-    seL4_Error err = seL4_NoError;
-    struct cte *pool = sim_lookup_cap(_service);
+    struct cte *pool = sim_lookup_cap(service);
     struct cte *vs = sim_lookup_cap(vspace);
     if (pool == NULL || pool->obj->type != SIM_OBJ_ASID_POOL) {
-        err = SIM_ERR(seL4_InvalidCapability, "ASIDPool_Assign: 0x%lx is not an ASID pool", _service);
-    } else if (vs == NULL || !sim_is_vspace_root(vs->obj)) {
-        err = SIM_ERR(seL4_InvalidCapability, "ASIDPool_Assign: 0x%lx is not a vspace root", vspace);
+        return SIM_ERR(seL4_InvalidCapability, "ASIDPool_Assign: 0x%lx is not an ASID pool", service);
     }
-    sim_unlock();
-    return err;
+    if (vs == NULL || !sim_is_vspace_root(vs->obj)) {
+        return SIM_ERR(seL4_InvalidCapability, "ASIDPool_Assign: 0x%lx is not a vspace root", vspace);
+    }
+    return seL4_NoError;
+}
+
+seL4_Error seL4_X86_ASIDPool_Assign(seL4_X86_ASIDPool _service, seL4_CPtr vspace)
+{
+    return SIM_INVOKE(asid_assign(_service, vspace));
 }
 
 int sel4kvm_sim_set_vspace_hook(seL4_CPtr vspace_root, sel4kvm_vspace_hook_fn hook, void *cookie)

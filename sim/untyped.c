@@ -150,13 +150,6 @@ seL4_Error seL4_Untyped_Retype(seL4_Untyped _service, seL4_Word type, seL4_Word 
                                seL4_Word node_index, seL4_Word node_depth, seL4_Word node_offset,
                                seL4_Word num_objects)
 {
-    if (sim_kernel == NULL) {
-        ZF_LOGE("Failed to retype: no kernel is running");
-        return seL4_IllegalOperation;
-    }
-    sim_lock();
-    seL4_Error err = retype(sim_lookup_cap(_service), type, size_bits, root, node_index, node_depth, node_offset,
-                            num_objects);
-    sim_unlock();
-    return err;
+    return SIM_INVOKE(retype(sim_lookup_cap(_service), type, size_bits, root, node_index, node_depth, node_offset,
+                             num_objects));
 }

@@ -1,12 +1,12 @@
 /* The VMM environment: what sel4kvm_env_init hands a VMM, io_ops mapping, and teardown without leaks. */
 /* SPDX-License-Identifier: BSD-2-Clause */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
+#include "leak_check.h"
 #include <sel4kvm/env.h>
 #include <vka/capops.h>
 #include <vka/object.h>
@@ -22,32 +22,6 @@ static int env_down(void **state)
 {
     sel4kvm_env_destroy(*state);
     return 0;
-}
-
-static size_t count_lines(const char *path)
-{
-    size_t n = 0;
-    FILE *f = fopen(path, "r");
-    for (int c; f != NULL && (c = fgetc(f)) != EOF;) {
-        n += c == '\n';
-    }
-    if (f != NULL) {
-        fclose(f);
-    }
-    return n;
-}
-
-static size_t count_fds(void)
-{
-    size_t n = 0;
-    DIR *d = opendir("/proc/self/fd");
-    for (struct dirent *e; d != NULL && (e = readdir(d)) != NULL;) {
-        n += e->d_name[0] != '.';
-    }
-    if (d != NULL) {
-        closedir(d);
-    }
-    return n;
 }
 
 static void test_env_gives_a_working_allocator_and_vmm_vspace(void **state)
@@ -152,7 +126,7 @@ static void test_env_create_destroy_leaves_nothing_behind(void **state)
 {
     sel4kvm_env_t *env = *state;
     sel4kvm_env_destroy(env);
-    size_t fds = count_fds(), maps = count_lines("/proc/self/maps");
+    size_t fds = count_fds(), maps = count_maps();
     for (int i = 0; i < 50; i++) {
         assert_int_equal(sel4kvm_env_init(env, NULL), 0);
         vka_object_t frame;
@@ -166,7 +140,7 @@ static void test_env_create_destroy_leaves_nothing_behind(void **state)
         sel4kvm_env_destroy(env);
     }
     assert_int_equal(count_fds(), fds);
-    assert_int_equal(count_lines("/proc/self/maps"), maps);
+    assert_int_equal(count_maps(), maps);
     assert_int_equal(sel4kvm_env_init(env, NULL), 0);
 }
 

@@ -1,36 +1,10 @@
 /* Kernel start-up and teardown: boot information, configuration checks, physmap access, no leaks. */
 /* SPDX-License-Identifier: BSD-2-Clause */
-#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "leak_check.h"
 #include "sim_fixture.h"
-
-static size_t count_fds(void)
-{
-    size_t n = 0;
-    DIR *d = opendir("/proc/self/fd");
-    for (struct dirent *e; d != NULL && (e = readdir(d)) != NULL;) {
-        n += e->d_name[0] != '.';
-    }
-    if (d != NULL) {
-        closedir(d);
-    }
-    return n;
-}
-
-static size_t count_maps(void)
-{
-    size_t n = 0;
-    FILE *f = fopen("/proc/self/maps", "r");
-    for (int c; f != NULL && (c = fgetc(f)) != EOF;) {
-        n += c == '\n';
-    }
-    if (f != NULL) {
-        fclose(f);
-    }
-    return n;
-}
 
 static void test_bootinfo_untypeds_cover_ram_and_device_memory(void **state)
 {

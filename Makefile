@@ -1,39 +1,253 @@
-# sel4vm-kvm: one entry point for build, run, test, bench, docs and install.
+# sel4vm-kvm: one entry point for build, run, test, bench, docs, format and install (GNU Make).
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# Sources are found by wildcard: adding a .c file under sim/, src/, kvm_backend/, tests/ or examples/ needs no
+# edit here. Everything generated goes under $(BUILD); `make V=1` shows full command lines.
+
 .DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SUFFIXES:
+# Objects are intermediate files of pattern chains; keep them so that rebuilds stay incremental.
+.SECONDARY:
 
+VERSION := 0.1.0
 BUILD ?= build
-CC ?= cc
-PKGS := glib-2.0 cmocka
+OBJ := $(BUILD)/obj
+PREFIX ?= /usr/local
+DESTDIR ?=
+CLANG_FORMAT ?= clang-format
+RUN_EXAMPLE ?= sim-demo
+
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Iinclude -MMD -MP $(shell pkg-config --cflags glib-2.0)
-LDLIBS += $(shell pkg-config --libs glib-2.0) -lpthread
+PROJECT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Iinclude -Isrc -MMD -MP
 
-SIM_SRCS := $(wildcard sim/*.c)
-SIM_OBJS := $(SIM_SRCS:%.c=$(BUILD)/%.o)
+V ?= 0
+ifeq ($(V),0)
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2);
+else
+Q :=
+say :=
+endif
+
+# Goals that need neither a compiler nor the libraries, so they skip the dependency check.
+NO_CONFIG_GOALS := clean format format-check help
+NEEDS_CONFIG := $(if $(MAKECMDGOALS),$(filter-out $(NO_CONFIG_GOALS),$(MAKECMDGOALS)),all)
+
+# ---- dependency check: once per build tree; its result caches the pkg-config flags ----------------------------
+
+CONFIG_MK := $(BUILD)/config.mk
+
+ifneq ($(NEEDS_CONFIG),)
+include $(CONFIG_MK)
+endif
+
+$(CONFIG_MK): tests/tools/deps.sh
+	@mkdir -p $(@D)
+	$(Q)CC='$(CC)' sh tests/tools/deps.sh
+	$(Q){ printf 'GLIB_CFLAGS := %s\n' "$$(pkg-config --cflags glib-2.0)"; \
+	      printf 'GLIB_LIBS := %s\n' "$$(pkg-config --libs glib-2.0)"; \
+	      printf 'CMOCKA_CFLAGS := %s\n' "$$(pkg-config --cflags cmocka)"; \
+	      printf 'CMOCKA_LIBS := %s\n' "$$(pkg-config --libs cmocka)"; } >$@.tmp && mv $@.tmp $@
+
+# Changing the compiler or flags rebuilds everything: objects depend on a file holding the current set.
+FLAGS_FILE := $(BUILD)/flags
+FLAGS_LINE := $(CC) | $(CPPFLAGS) $(CFLAGS) | $(LDFLAGS)
+ifneq ($(NEEDS_CONFIG),)
+ifneq ($(FLAGS_LINE),$(file <$(FLAGS_FILE)))
+$(shell mkdir -p $(BUILD))
+$(file >$(FLAGS_FILE),$(FLAGS_LINE))
+endif
+endif
+$(FLAGS_FILE):
+	@mkdir -p $(@D) && printf '%s\n' '$(FLAGS_LINE)' >$@
+
+ALL_CFLAGS = $(PROJECT_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(GLIB_CFLAGS)
+SYS_LIBS = $(GLIB_LIBS) -lpthread
+
+# ---- sources ------------------------------------------------------------------------------------------------------
+
+# All files under directory $(1) whose names match pattern $(2), recursively.
+rwildcard = $(foreach d,$(wildcard $(1:=/*)),$(call rwildcard,$(d),$(2)) $(filter $(subst *,%,$(2)),$(d)))
+obj_of = $(patsubst %.c,$(OBJ)/%.o,$(1))
+
+SIM_SRCS := $(sort $(call rwildcard,sim,*.c))
+VM_SRCS := $(sort $(call rwildcard,src,*.c))
+KVM_SRCS := $(sort $(call rwildcard,kvm_backend,*.c))
+
 LIBSIM := $(BUILD)/libsel4sim.a
+LIBVM := $(BUILD)/libsel4vm.a
+LIBKVM := $(BUILD)/libsel4kvm.a
 
-UNIT_SRCS := $(wildcard tests/unit/test_*.c)
-UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
+# A library with no sources is not built, linked or installed. Link order is user before provider: libsel4vm
+# drives the KVM backend, and both sit on the simulated kernel.
+LIBS := $(if $(VM_SRCS),$(LIBVM)) $(if $(KVM_SRCS),$(LIBKVM)) $(if $(SIM_SRCS),$(LIBSIM))
 
-.PHONY: all test clean
-all: $(LIBSIM) $(UNIT_BINS)
+# tests/unit and tests/kvm: each test_*.c is a binary; any other .c there is linked into that folder's tests.
+# tests/bench: each .c is a benchmark binary.
+TEST_DIRS := tests/unit tests/kvm
+TEST_SRCS := $(sort $(foreach d,$(TEST_DIRS),$(wildcard $(d)/test_*.c)))
+TEST_BINS := $(TEST_SRCS:%.c=$(BUILD)/%)
+# $(call test_helpers,unit/): the helper objects of one folder (its argument ends in a slash).
+test_helpers = $(if $(filter bench/,$(1)),,$(call obj_of,$(filter-out $(wildcard tests/$(1)test_*.c),$(wildcard \
+    tests/$(1)*.c))))
+BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
+BENCH_BINS := $(BENCH_SRCS:%.c=$(BUILD)/%)
 
-$(BUILD)/%.o: %.c
+# examples/<name>/*.c make one program, $(BUILD)/examples/<name>.
+EXAMPLES := $(sort $(notdir $(patsubst %/main.c,%,$(wildcard examples/*/main.c))))
+EXAMPLE_BINS := $(EXAMPLES:%=$(BUILD)/examples/%)
+
+DOCGEN_SRCS := $(sort $(wildcard docs/tools/*.c))
+DOCGEN := $(BUILD)/tools/docgen
+
+# ---- build --------------------------------------------------------------------------------------------------------
+
+.PHONY: all run test bench docs docs-check format format-check install install-check clean help FORCE
+all: $(LIBS) $(EXAMPLE_BINS) $(TEST_BINS) $(BENCH_BINS) $(DOCGEN)
+
+$(OBJ)/tests/%.o: ALL_CFLAGS += $(CMOCKA_CFLAGS)
+
+$(OBJ)/%.o: %.c $(FLAGS_FILE) $(CONFIG_MK)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(LIBSIM): $(SIM_OBJS)
+$(LIBSIM): $(call obj_of,$(SIM_SRCS))
+$(LIBVM): $(call obj_of,$(VM_SRCS))
+$(LIBKVM): $(call obj_of,$(KVM_SRCS))
+$(BUILD)/lib%.a:
+	@rm -f $@
+	$(call say,AR,$@)$(AR) rcs $@ $^
+
+link = $(call say,LD,$@)mkdir -p $(@D) && $(CC) $(LDFLAGS) $(1) -o $@ $(LIBS) $(SYS_LIBS)
+
+.SECONDEXPANSION:
+# No '%' inside the $$ parts below: make substitutes the stem there before the second expansion.
+$(BUILD)/tests/%: $(OBJ)/tests/%.o $$(call test_helpers,$$(dir $$*)) $(LIBS)
+	$(call link,$(filter %.o,$^)) $(CMOCKA_LIBS)
+
+$(BUILD)/examples/%: $$(call obj_of,$$(wildcard examples/$$*/*.c)) $(LIBS)
+	$(call link,$(filter %.o,$^))
+
+$(DOCGEN): $(call obj_of,$(DOCGEN_SRCS))
 	@mkdir -p $(@D)
-	$(AR) rcs $@ $^
+	$(call say,LD,$@)$(CC) $(LDFLAGS) $^ -o $@ $(GLIB_LIBS)
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBSIM)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $< -o $@ $(LIBSIM) $(LDLIBS) $(shell pkg-config --libs cmocka)
+# ---- run, test, bench ---------------------------------------------------------------------------------------------
 
+run: $(BUILD)/examples/$(RUN_EXAMPLE)
+	$(BUILD)/examples/$(RUN_EXAMPLE)
+
+# Every binary runs even after a failure, so one run shows all of them; the goal fails if any did.
 test: all
-	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+	@failed=; for t in $(TEST_BINS); do \
+	    printf '\n== %s\n' "$$t"; "$$t" || failed="$$failed $$t"; \
+	done; \
+	if [ -n "$$failed" ]; then printf '\nFAILED:%s\n' "$$failed"; exit 1; fi; \
+	printf '\nAll %s test binaries passed.\n' '$(words $(TEST_BINS))'
+
+bench: $(BENCH_BINS)
+ifeq ($(BENCH_BINS),)
+	@echo "No benchmarks yet: tests/bench/ has no .c files."
+else
+	@set -e; for b in $(BENCH_BINS); do printf '\n== %s\n' "$$b"; "$$b"; done
+endif
+
+# ---- docs ---------------------------------------------------------------------------------------------------------
+
+docs: $(DOCGEN)
+	$(DOCGEN) --output docs/api include
+
+docs-check: $(DOCGEN)
+	@rm -rf $(BUILD)/docs-check
+	$(Q)$(DOCGEN) --quiet --output $(BUILD)/docs-check include
+	@diff -ru docs/api $(BUILD)/docs-check || { echo "docs/api is stale: run make docs"; exit 1; }
+	@echo "docs/api is up to date."
+
+# ---- format -------------------------------------------------------------------------------------------------------
+
+FORMAT_DIRS := include src sim kvm_backend tests examples docs/tools
+format_files = $(shell find $(FORMAT_DIRS) -name '*.[ch]' 2>/dev/null | LC_ALL=C sort)
+need_clang_format = @command -v $(CLANG_FORMAT) >/dev/null || { echo "install clang-format"; exit 1; }
+
+format:
+	$(need_clang_format)
+	$(CLANG_FORMAT) -i $(format_files)
+
+format-check:
+	$(need_clang_format)
+	@bad=; for f in $(format_files); do \
+	    $(CLANG_FORMAT) "$$f" | diff -u --label "$$f" --label "$$f (formatted)" "$$f" - || bad="$$bad $$f"; \
+	done; \
+	if [ -n "$$bad" ]; then printf '\nNot formatted (make format fixes):%s\n' "$$bad"; exit 1; fi
+
+# ---- install ------------------------------------------------------------------------------------------------------
+
+# Headers go into their own folder so generic names (autoconf.h, utils/, simple/) cannot clash with others.
+PC_DIR := $(BUILD)/pkgconfig
+# sel4vm.pc exists even while src/ is empty (it then adds no library), so users can name it from the start.
+PC_NAMES := sel4sim sel4vm $(if $(KVM_SRCS),sel4kvm) sel4vm-kvm
+PC_FILES := $(PC_NAMES:%=$(PC_DIR)/%.pc)
+
+# $(call pc_text,name,description,requires,libs)
+define pc_text
+prefix=$(PREFIX)
+includedir=$${prefix}/include/sel4vm-kvm
+libdir=$${prefix}/lib
+
+Name: $(1)
+Description: $(2)
+Version: $(VERSION)
+Requires: $(strip $(3))
+Cflags: -I$${includedir}
+Libs: $(strip -L$${libdir} $(4) -lpthread)
+endef
+
+pc_sel4sim = $(call pc_text,sel4sim,Simulated seL4 kernel with vka/vspace/simple for Linux processes,glib-2.0,-lsel4sim)
+pc_sel4vm = $(call pc_text,sel4vm,libsel4vm and libsel4vmmplatsupport over the simulated kernel,sel4sim glib-2.0,$(if \
+    $(VM_SRCS),-lsel4vm))
+pc_sel4kvm = $(call pc_text,sel4kvm,KVM backend that runs sel4vm guests,sel4sim glib-2.0,-lsel4kvm)
+pc_sel4vm-kvm = $(call pc_text,sel4vm-kvm,seL4 VMM libraries on Linux (all of sel4vm-kvm),sel4vm $(if \
+    $(KVM_SRCS),sel4kvm) sel4sim glib-2.0,)
+
+# Rewritten on every install so that the prefix in them is the one being installed to.
+$(PC_DIR)/%.pc: FORCE | $(PC_DIR)/
+	$(file >$@,$(pc_$*))
+$(PC_DIR)/:
+	@mkdir -p $@
+
+install: $(LIBS) $(PC_FILES)
+	install -d '$(DESTDIR)$(PREFIX)/include/sel4vm-kvm' '$(DESTDIR)$(PREFIX)/lib/pkgconfig'
+	cd include && find . -name '*.h' -exec install -D -m 644 '{}' '$(DESTDIR)$(PREFIX)/include/sel4vm-kvm/{}' ';'
+	install -m 644 $(LIBS) '$(DESTDIR)$(PREFIX)/lib/'
+	install -m 644 $(PC_FILES) '$(DESTDIR)$(PREFIX)/lib/pkgconfig/'
+
+# Installs into a temporary prefix and builds tests/install/smoke.c the way a user would, through pkg-config.
+install-check: $(LIBS)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(MAKE) --no-print-directory install PREFIX="$$tmp" >/dev/null && \
+	flags=$$(PKG_CONFIG_PATH="$$tmp/lib/pkgconfig" pkg-config --cflags --libs sel4vm-kvm) && \
+	echo "pkg-config --cflags --libs sel4vm-kvm: $$flags" && \
+	$(CC) -std=gnu11 -Wall -Wextra -Werror tests/install/smoke.c -o "$$tmp/smoke" $$flags && \
+	"$$tmp/smoke" && echo "install-check: tests/install/smoke.c built against the installed tree and ran."
+
+# ---- housekeeping -------------------------------------------------------------------------------------------------
 
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+help:
+	@echo "make [all]          build libraries, examples, tests, benchmarks and the docs generator"
+	@echo "make run            run examples/$(RUN_EXAMPLE)"
+	@echo "make test           build everything, run every test binary"
+	@echo "make bench          run the benchmarks in tests/bench/"
+	@echo "make docs           regenerate docs/api/ from the /*** comments in include/"
+	@echo "make docs-check     fail if docs/api/ is stale"
+	@echo "make format         clang-format every .c/.h in place; format-check only reports"
+	@echo "make install        PREFIX=$(PREFIX) DESTDIR=: headers, static libraries, pkg-config files"
+	@echo "make install-check  install into a temporary prefix and build a program against it"
+	@echo "make clean          remove $(BUILD)/"
+	@echo "Options: CC=clang V=1 BUILD=dir SEL4KVM_NO_INSTALL=1 (report missing packages, do not apt-get them)"
+
+DEP_SRCS := $(SIM_SRCS) $(VM_SRCS) $(KVM_SRCS) $(DOCGEN_SRCS) $(wildcard tests/*/*.c examples/*/*.c)
+-include $(patsubst %.o,%.d,$(call obj_of,$(DEP_SRCS)))

@@ -29,7 +29,7 @@ bool sim_is_vspace_root(const struct kobj *o)
 
 void sim_cap_insert(struct cte *dst, struct kobj *obj, seL4_CapRights_t rights, seL4_Word badge, struct cte *parent)
 {
-    *dst = (struct cte) { .obj = obj, .badge = badge, .rights = (uint8_t)(rights.words[0] & 0xf) };
+    *dst = (struct cte){ .obj = obj, .badge = badge, .rights = (uint8_t)(rights.words[0] & 0xf) };
     obj->ncaps++;
     sim_kernel->ncaps++;
     dst->parent = parent;
@@ -111,7 +111,7 @@ void sim_cap_delete(struct cte *slot)
         sim_frame_unmap(slot);
     }
     cdt_remove(slot);
-    *slot = (struct cte) { 0 };
+    *slot = (struct cte){ 0 };
     sim_kernel->ncaps--;
     if (--o->ncaps == 0 && !o->dying) {
         obj_destroy(o);
@@ -145,7 +145,7 @@ void sim_cap_move(struct cte *dst, struct cte *src)
     if (dst->map_root != NULL) {
         g_tree_replace(dst->map_root->vs.maps, (gpointer)dst->map_vaddr, dst);
     }
-    *src = (struct cte) { 0 };
+    *src = (struct cte){ 0 };
 }
 
 /* seL4's resolveAddressBits: walk CNodes, consuming guard and radix bits of the address at each level.

@@ -52,8 +52,7 @@ static bool is_badged_ntfn(const struct cte *c)
 /* Copy and Mint: a derived cap with masked rights. A copy of a badged notification cap is its sibling, so
  * that revoking the original unbadged cap reaches it; everything else derived is a child of its source. */
 static seL4_Error derive(seL4_CNode service, seL4_Word dest_index, seL4_Uint8 dest_depth, seL4_CNode src_root,
-                         seL4_Word src_index, seL4_Uint8 src_depth, seL4_CapRights_t rights, bool mint,
-                         seL4_Word badge)
+                         seL4_Word src_index, seL4_Uint8 src_depth, seL4_CapRights_t rights, bool mint, seL4_Word badge)
 {
     struct cte *dest, *src;
     seL4_Error err = two_slots(service, dest_index, dest_depth, src_root, src_index, src_depth, &dest, &src);
@@ -148,7 +147,7 @@ static seL4_Error one_slot(seL4_CNode service, seL4_Word index, seL4_Uint8 depth
     return sim_lookup_slot(node, index, depth, slot);
 }
 
-static seL4_Error delete(seL4_CNode service, seL4_Word index, seL4_Uint8 depth, bool revoke)
+static seL4_Error cnode_delete(seL4_CNode service, seL4_Word index, seL4_Uint8 depth, bool revoke)
 {
     struct cte *slot;
     seL4_Error err = one_slot(service, index, depth, &slot);
@@ -164,10 +163,10 @@ static seL4_Error delete(seL4_CNode service, seL4_Word index, seL4_Uint8 depth, 
 
 seL4_Error seL4_CNode_Delete(seL4_CNode _service, seL4_Word index, seL4_Uint8 depth)
 {
-    return SIM_INVOKE(delete(_service, index, depth, false));
+    return SIM_INVOKE(cnode_delete(_service, index, depth, false));
 }
 
 seL4_Error seL4_CNode_Revoke(seL4_CNode _service, seL4_Word index, seL4_Uint8 depth)
 {
-    return SIM_INVOKE(delete(_service, index, depth, true));
+    return SIM_INVOKE(cnode_delete(_service, index, depth, true));
 }

@@ -149,8 +149,8 @@ int sel4kvm_env_init(sel4kvm_env_t *env, const sel4kvm_sim_config_t *config)
         return -1;
     }
     env->host_endpoint = p->host_ntfn.cptr;
-    env->io_ops.malloc_ops = (ps_malloc_ops_t) { .malloc = env_malloc, .calloc = env_calloc, .free = env_free };
-    env->io_ops.io_mapper = (ps_io_mapper_t) { .cookie = p, .io_map_fn = env_io_map, .io_unmap_fn = env_io_unmap };
+    env->io_ops.malloc_ops = (ps_malloc_ops_t){ .malloc = env_malloc, .calloc = env_calloc, .free = env_free };
+    env->io_ops.io_mapper = (ps_io_mapper_t){ .cookie = p, .io_map_fn = env_io_map, .io_unmap_fn = env_io_unmap };
     return 0;
 }
 

@@ -172,7 +172,7 @@ static int boot_untypeds(uintptr_t base, size_t size, bool device, seL4_Word *sl
             return -1;
         }
         o->ut.device = device;
-        bi->untypedList[n] = (seL4_UntypedDesc) { .paddr = base, .sizeBits = (seL4_Uint8)bits, .isDevice = device };
+        bi->untypedList[n] = (seL4_UntypedDesc){ .paddr = base, .sizeBits = (seL4_Uint8)bits, .isDevice = device };
         (*slot)++;
         base += BIT(bits);
     }
@@ -188,7 +188,8 @@ static int config_check(sel4kvm_sim_config_t *c)
         c->ram_base = SEL4KVM_SIM_DEFAULT_RAM_BASE;
     }
     if (c->device_base == 0) {
-        c->device_base = MAX((uint64_t)SEL4KVM_SIM_DEFAULT_DEVICE_BASE, ROUND_UP(c->ram_base + c->ram_size, 1ull << 30));
+        c->device_base = MAX((uint64_t)SEL4KVM_SIM_DEFAULT_DEVICE_BASE,
+                             ROUND_UP(c->ram_base + c->ram_size, 1ull << 30));
     }
     if (c->device_size == 0) {
         c->device_size = SEL4KVM_SIM_DEFAULT_DEVICE_SIZE;
@@ -230,7 +231,7 @@ int sel4kvm_sim_init(const sel4kvm_sim_config_t *config)
         ZF_LOGE("Failed to start kernel: one is already running");
         return -1;
     }
-    sel4kvm_sim_config_t cfg = config != NULL ? *config : (sel4kvm_sim_config_t) { 0 };
+    sel4kvm_sim_config_t cfg = config != NULL ? *config : (sel4kvm_sim_config_t){ 0 };
     if (config_check(&cfg) != 0) {
         return -1;
     }

@@ -71,8 +71,8 @@ struct cte {
     seL4_Word badge;
     seL4_Word guard;
     uint8_t guard_bits;
-    uint8_t rights;     /* seL4_CapRights_t word */
-    uint8_t map_rights; /* effective rights of the live mapping */
+    uint8_t rights;        /* seL4_CapRights_t word */
+    uint8_t map_rights;    /* effective rights of the live mapping */
     struct kobj *map_root; /* frames: the vspace root this cap is mapped in, or NULL */
     seL4_Word map_vaddr;
     struct cte *parent, *first_child, *next_sib, *prev_sib; /* capability derivation tree */
@@ -105,27 +105,27 @@ struct kernel {
 /* The one kernel; NULL when none is running. */
 extern struct kernel *sim_kernel;
 
-#define SIM_ERR(err, ...)                                                                                          \
-    ({                                                                                                             \
-        ZF_LOGD("seL4 error " #err ": " __VA_ARGS__);                                                              \
-        (err);                                                                                                     \
+#define SIM_ERR(err, ...)                                                                                              \
+    ({                                                                                                                 \
+        ZF_LOGD("seL4 error " #err ": " __VA_ARGS__);                                                                  \
+        (err);                                                                                                         \
     })
 
 void sim_lock(void);
 void sim_unlock(void);
 
 /* Runs one invocation under the kernel lock. With no kernel running every invocation is illegal. */
-#define SIM_INVOKE(call)                                                                                           \
-    ({                                                                                                             \
-        seL4_Error sim_err_ = seL4_IllegalOperation;                                                               \
-        if (sim_kernel != NULL) {                                                                                  \
-            sim_lock();                                                                                            \
-            sim_err_ = (call);                                                                                     \
-            sim_unlock();                                                                                          \
-        } else {                                                                                                   \
-            ZF_LOGE("Failed to invoke %s: no kernel is running", __func__);                                        \
-        }                                                                                                          \
-        sim_err_;                                                                                                  \
+#define SIM_INVOKE(call)                                                                                               \
+    ({                                                                                                                 \
+        seL4_Error sim_err_ = seL4_IllegalOperation;                                                                   \
+        if (sim_kernel != NULL) {                                                                                      \
+            sim_lock();                                                                                                \
+            sim_err_ = (call);                                                                                         \
+            sim_unlock();                                                                                              \
+        } else {                                                                                                       \
+            ZF_LOGE("Failed to invoke %s: no kernel is running", __func__);                                            \
+        }                                                                                                              \
+        sim_err_;                                                                                                      \
     })
 
 /* Objects */

@@ -100,7 +100,7 @@ int sel4kvm_simple_init(simple_t *simple)
         ZF_LOGE("Failed to create simple: no kernel is running");
         return -1;
     }
-    *simple = (simple_t) {
+    *simple = (simple_t){
         .untyped_count = untyped_count,
         .nth_untyped = nth_untyped,
         .init_cap = init_cap,
@@ -114,6 +114,6 @@ int sel4kvm_simple_init(simple_t *simple)
 void sel4kvm_simple_destroy(simple_t *simple)
 {
     if (simple != NULL) {
-        *simple = (simple_t) {0};
+        *simple = (simple_t){ 0 };
     }
 }

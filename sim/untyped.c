@@ -63,8 +63,8 @@ static struct kobj *create_object(seL4_Word type, seL4_Word user_bits, unsigned 
     return o;
 }
 
-static seL4_Error retype(struct cte *ut_cap, seL4_Word type, seL4_Word size_bits, seL4_CNode root,
-                         seL4_Word node_index, seL4_Word node_depth, seL4_Word node_offset, seL4_Word num_objects)
+static seL4_Error retype(struct cte *ut_cap, seL4_Word type, seL4_Word size_bits, seL4_CNode root, seL4_Word node_index,
+                         seL4_Word node_depth, seL4_Word node_offset, seL4_Word num_objects)
 {
     if (ut_cap == NULL) {
         return SIM_ERR(seL4_InvalidCapability, "Retype: invoked cap is empty or cannot be found");
@@ -108,7 +108,8 @@ static seL4_Error retype(struct cte *ut_cap, seL4_Word type, seL4_Word size_bits
         return SIM_ERR(seL4_RangeError, "Retype: offset %lu outside a CNode of %lu slots", node_offset, slots);
     }
     if (num_objects > slots - node_offset) {
-        return SIM_ERR(seL4_RangeError, "Retype: %lu objects from offset %lu overrun the CNode", num_objects, node_offset);
+        return SIM_ERR(seL4_RangeError, "Retype: %lu objects from offset %lu overrun the CNode", num_objects,
+                       node_offset);
     }
     struct cte *out = &dest->obj->cnode.slots[node_offset];
     for (seL4_Word i = 0; i < num_objects; i++) {
@@ -147,9 +148,8 @@ static seL4_Error retype(struct cte *ut_cap, seL4_Word type, seL4_Word size_bits
 }
 
 seL4_Error seL4_Untyped_Retype(seL4_Untyped _service, seL4_Word type, seL4_Word size_bits, seL4_CNode root,
-                               seL4_Word node_index, seL4_Word node_depth, seL4_Word node_offset,
-                               seL4_Word num_objects)
+                               seL4_Word node_index, seL4_Word node_depth, seL4_Word node_offset, seL4_Word num_objects)
 {
-    return SIM_INVOKE(retype(sim_lookup_cap(_service), type, size_bits, root, node_index, node_depth, node_offset,
-                             num_objects));
+    return SIM_INVOKE(
+        retype(sim_lookup_cap(_service), type, size_bits, root, node_index, node_depth, node_offset, num_objects));
 }

@@ -86,7 +86,7 @@ static void node_recycle(struct allocator *a, uint32_t i)
 {
     struct ut_node *n = node(a, i);
     uint32_t generation = n->generation;
-    *n = (struct ut_node) { .state = NODE_UNUSED, .generation = generation, .next = a->unused_head };
+    *n = (struct ut_node){ .state = NODE_UNUSED, .generation = generation, .next = a->unused_head };
     a->unused_head = i;
 }
 
@@ -189,7 +189,7 @@ static void cspace_make_path(UNUSED void *data, seL4_CPtr slot, cspacepath_t *re
         ZF_LOGE("Failed to make cspace path: res is NULL");
         return;
     }
-    *res = (cspacepath_t) {
+    *res = (cspacepath_t){
         .capPtr = slot,
         .capDepth = seL4_WordBits,
         .root = seL4_CapInitThreadCNode,
@@ -229,8 +229,8 @@ static seL4_Error node_revoke(const struct ut_node *n)
 /* Turn the free node i (off its list) into two free halves (off their lists). On failure i is unchanged. */
 static int node_split(struct allocator *a, uint32_t i)
 {
-    uint32_t child[2] = {node_new(a), node_new(a)};
-    seL4_CPtr slot[2] = {0, 0};
+    uint32_t child[2] = { node_new(a), node_new(a) };
+    seL4_CPtr slot[2] = { 0, 0 };
     int made = 0;
     if (child[0] == NODE_NONE || child[1] == NODE_NONE) {
         ZF_LOGE("Failed to split untyped: too many nodes");
@@ -242,18 +242,18 @@ static int node_split(struct allocator *a, uint32_t i)
     }
     struct ut_node *n = node(a, i);
     for (made = 0; made < 2; made++) {
-        seL4_Error err = seL4_Untyped_Retype(n->cptr, seL4_UntypedObject, n->size_bits - 1u, seL4_CapInitThreadCNode,
-                                             0, 0, slot[made], 1);
+        seL4_Error err = seL4_Untyped_Retype(n->cptr, seL4_UntypedObject, n->size_bits - 1u, seL4_CapInitThreadCNode, 0,
+                                             0, slot[made], 1);
         if (err != seL4_NoError) {
             ZF_LOGE("Failed to split untyped 0x%lx: seL4 error %d", (unsigned long)n->cptr, err);
             goto fail;
         }
         struct ut_node *c = node(a, child[made]);
-        *c = (struct ut_node) {
+        *c = (struct ut_node){
             .paddr = n->paddr + (uintptr_t)made * BIT(n->size_bits - 1u),
             .cptr = slot[made],
             .parent = i,
-            .child = {NODE_NONE, NODE_NONE},
+            .child = { NODE_NONE, NODE_NONE },
             .prev = NODE_NONE,
             .next = NODE_NONE,
             .generation = c->generation,
@@ -450,13 +450,14 @@ static uint32_t root_containing(struct allocator *a, uintptr_t paddr)
     return NODE_NONE;
 }
 
-static int utspace_alloc_at(void *data, const cspacepath_t *dest, seL4_Word type, seL4_Word size_bits,
-                            uintptr_t paddr, seL4_Word *cookie)
+static int utspace_alloc_at(void *data, const cspacepath_t *dest, seL4_Word type, seL4_Word size_bits, uintptr_t paddr,
+                            seL4_Word *cookie)
 {
     struct allocator *a = data;
     if (a == NULL || dest == NULL || cookie == NULL) {
-        ZF_LOGE("Failed to allocate object at paddr: NULL %s",
-                a == NULL ? "allocator" : dest == NULL ? "dest" : "cookie");
+        ZF_LOGE("Failed to allocate object at paddr: NULL %s", a == NULL      ? "allocator"
+                                                               : dest == NULL ? "dest"
+                                                                              : "cookie");
         return -1;
     }
     long bits = object_bits(type, size_bits);
@@ -522,8 +523,7 @@ static void utspace_free(void *data, seL4_Word type, seL4_Word size_bits, seL4_W
     }
     seL4_Error err = node_revoke(n);
     if (err != seL4_NoError) {
-        ZF_LOGE("Failed to free object: revoking untyped 0x%lx failed with seL4 error %d", (unsigned long)n->cptr,
-                err);
+        ZF_LOGE("Failed to free object: revoking untyped 0x%lx failed with seL4 error %d", (unsigned long)n->cptr, err);
         goto out;
     }
     node_release(a, i);
@@ -590,11 +590,11 @@ int sel4kvm_vka_init(vka_t *vka)
     for (seL4_CPtr cap = bi->untyped.start; cap < bi->untyped.end; cap++) {
         const seL4_UntypedDesc *d = &bi->untypedList[cap - bi->untyped.start];
         uint32_t i = node_new(a);
-        *node(a, i) = (struct ut_node) {
+        *node(a, i) = (struct ut_node){
             .paddr = d->paddr,
             .cptr = cap,
             .parent = NODE_NONE,
-            .child = {NODE_NONE, NODE_NONE},
+            .child = { NODE_NONE, NODE_NONE },
             .size_bits = d->sizeBits,
             .device = d->isDevice != 0,
         };
@@ -602,7 +602,7 @@ int sel4kvm_vka_init(vka_t *vka)
         g_array_append_val(a->roots, i);
     }
     g_array_sort_with_data(a->roots, root_order, a);
-    *vka = (vka_t) {
+    *vka = (vka_t){
         .data = a,
         .cspace_alloc = cspace_alloc,
         .cspace_make_path = cspace_make_path,
@@ -622,5 +622,5 @@ void sel4kvm_vka_destroy(vka_t *vka)
         return;
     }
     allocator_free(vka->data);
-    *vka = (vka_t) {0};
+    *vka = (vka_t){ 0 };
 }

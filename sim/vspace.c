@@ -222,7 +222,7 @@ void sim_vs_record_mapping(struct vs_data *d, uintptr_t vaddr, size_t size_bits,
                            map_owner_t owner)
 {
     struct vs_map *m = g_new(struct vs_map, 1);
-    *m = (struct vs_map) {
+    *m = (struct vs_map){
         .span = { vaddr, vaddr + BIT(size_bits) },
         .size_bits = size_bits,
         .cap = cap,
@@ -241,8 +241,8 @@ static int map_range(struct vs_data *d, const char *action, seL4_CPtr caps[], ui
 {
     for (size_t i = 0; i < num_pages; i++) {
         uintptr_t v = vaddr + (i << size_bits);
-        seL4_Error err =
-            caps[i] == seL4_CapNull ? seL4_InvalidCapability : sim_vs_kernel_map(d, caps[i], v, rights, cacheable);
+        seL4_Error err = caps[i] == seL4_CapNull ? seL4_InvalidCapability
+                                                 : sim_vs_kernel_map(d, caps[i], v, rights, cacheable);
         if (err != seL4_NoError) {
             ZF_LOGE("Failed to %s: mapping page %zu (cap 0x%lx) at 0x%lx failed with seL4 error %d", action, i,
                     (unsigned long)caps[i], (unsigned long)v, (int)err);
@@ -299,7 +299,7 @@ static reservation_t make_reservation(struct vs_data *d, uintptr_t lo, uintptr_t
                                       int cacheable, bool deferred)
 {
     struct vs_res *res = g_new(struct vs_res, 1);
-    *res = (struct vs_res) {
+    *res = (struct vs_res){
         .span = { lo, hi },
         .rights = deferred ? seL4_NoRights : rights,
         .cacheable = cacheable,
@@ -307,7 +307,7 @@ static reservation_t make_reservation(struct vs_data *d, uintptr_t lo, uintptr_t
     };
     g_tree_insert(d->reservations, (gpointer)lo, res);
     g_hash_table_add(d->live, res);
-    return (reservation_t) { .res = res };
+    return (reservation_t){ .res = res };
 }
 
 static void drop_reservation(struct vs_data *d, struct vs_res *res)
@@ -491,11 +491,11 @@ static int vs_new_pages_at_vaddr(vspace_t *vspace, void *vaddr, size_t num_pages
     }
     int ret = -1;
     uintptr_t end;
-    struct vs_res *res =
-        sim_vs_checked_target(d, action, (uintptr_t)vaddr, num_pages, size_bits, reservation, false, &end);
+    struct vs_res *res = sim_vs_checked_target(d, action, (uintptr_t)vaddr, num_pages, size_bits, reservation, false,
+                                               &end);
     if (res != NULL) {
-        ret =
-            new_frames_at(d, action, (uintptr_t)vaddr, num_pages, size_bits, res->rights, res->cacheable, can_use_dev);
+        ret = new_frames_at(d, action, (uintptr_t)vaddr, num_pages, size_bits, res->rights, res->cacheable,
+                            can_use_dev);
     }
     sim_vs_put(d);
     return ret;
@@ -718,7 +718,7 @@ int sel4kvm_vspace_init(vspace_t *vspace, vka_t *vka, seL4_CPtr root, sel4kvm_vs
         ZF_LOGE("Failed to create vspace: out of memory");
         return -1;
     }
-    *d = (struct vs_data) {
+    *d = (struct vs_data){
         .magic = VSPACE_MAGIC,
         .kind = kind,
         .vka = vka,
@@ -733,7 +733,7 @@ int sel4kvm_vspace_init(vspace_t *vspace, vka_t *vka, seL4_CPtr root, sel4kvm_vs
         .live = g_hash_table_new(g_direct_hash, g_direct_equal),
     };
     g_rec_mutex_init(&d->lock);
-    *vspace = (vspace_t) {
+    *vspace = (vspace_t){
         .data = d,
         .new_pages = vs_new_pages,
         .map_pages = vs_map_pages,

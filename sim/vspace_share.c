@@ -102,8 +102,8 @@ int sim_vs_share_mem_at_vaddr(vspace_t *from, vspace_t *to, void *start, int num
     struct vs_data *d = sim_vs_get(to, action);
     if (d != NULL) {
         uintptr_t end;
-        struct vs_res *res =
-            sim_vs_checked_target(d, action, (uintptr_t)vaddr, (size_t)num_pages, size_bits, reservation, false, &end);
+        struct vs_res *res = sim_vs_checked_target(d, action, (uintptr_t)vaddr, (size_t)num_pages, size_bits,
+                                                   reservation, false, &end);
         if (res != NULL) {
             ret = map_copies(d, from_vka, caps, (uintptr_t)vaddr, (size_t)num_pages, size_bits, res);
         }

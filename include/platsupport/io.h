@@ -115,8 +115,7 @@ typedef struct ps_dma_man {
     ps_dma_cache_op_fn_t dma_cache_op_fn;
 } ps_dma_man_t;
 
-static inline void *ps_dma_alloc(const ps_dma_man_t *dma_man, size_t size, int align, int cache,
-                                 ps_mem_flags_t flags)
+static inline void *ps_dma_alloc(const ps_dma_man_t *dma_man, size_t size, int align, int cache, ps_mem_flags_t flags)
 {
     if (dma_man == NULL || dma_man->dma_alloc_fn == NULL) {
         ZF_LOGE("Failed to allocate DMA memory: no DMA manager");
@@ -314,8 +313,7 @@ typedef enum ps_interface_type {
 
 typedef int (*ps_interface_register_fn_t)(void *cookie, ps_interface_type_t interface_type, void *interface_instance,
                                           char **properties);
-typedef int (*ps_interface_unregister_fn_t)(void *cookie, ps_interface_type_t interface_type,
-                                            void *interface_instance);
+typedef int (*ps_interface_unregister_fn_t)(void *cookie, ps_interface_type_t interface_type, void *interface_instance);
 typedef int (*ps_interface_search_handler_t)(void *handler_data, void *interface_instance, char **properties);
 typedef int (*ps_interface_find_fn_t)(void *cookie, ps_interface_type_t interface_type,
                                       ps_interface_search_handler_t handler, void *handler_data);

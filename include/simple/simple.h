@@ -27,8 +27,8 @@
 
 typedef seL4_CPtr (*arch_simple_get_IOPort_cap_fn)(void *data, uint16_t start_port, uint16_t end_port);
 typedef seL4_Error (*arch_simple_get_msi_fn)(void *data, seL4_CNode root, seL4_Word index, uint8_t depth,
-                                             seL4_Word pci_bus, seL4_Word pci_dev, seL4_Word pci_func,
-                                             seL4_Word handle, seL4_Word vector);
+                                             seL4_Word pci_bus, seL4_Word pci_dev, seL4_Word pci_func, seL4_Word handle,
+                                             seL4_Word vector);
 typedef seL4_Error (*arch_simple_get_ioapic_fn)(void *data, seL4_CNode root, seL4_Word index, uint8_t depth,
                                                 seL4_Word ioapic, seL4_Word pin, seL4_Word level, seL4_Word polarity,
                                                 seL4_Word vector);
@@ -60,8 +60,7 @@ typedef struct arch_simple {
  * @param {uint16_t} end_port Last port
  * @return the cap, or seL4_CapNull
  */
-static inline seL4_CPtr arch_simple_get_IOPort_cap(arch_simple_t *arch_simple, uint16_t start_port,
-                                                   uint16_t end_port)
+static inline seL4_CPtr arch_simple_get_IOPort_cap(arch_simple_t *arch_simple, uint16_t start_port, uint16_t end_port)
 {
     if (arch_simple == NULL) {
         ZF_LOGE("Arch-simple is NULL");
@@ -87,8 +86,7 @@ static inline seL4_CPtr arch_simple_get_IOPort_cap(arch_simple_t *arch_simple, u
  * @return seL4_NoError, or an error (seL4_InvalidArgument when missing)
  */
 static inline seL4_Error arch_simple_get_msi(arch_simple_t *arch_simple, cspacepath_t path, seL4_Word pci_bus,
-                                             seL4_Word pci_dev, seL4_Word pci_func, seL4_Word handle,
-                                             seL4_Word vector)
+                                             seL4_Word pci_dev, seL4_Word pci_func, seL4_Word handle, seL4_Word vector)
 {
     if (arch_simple == NULL) {
         ZF_LOGE("Arch-simple is NULL");
@@ -125,8 +123,8 @@ static inline seL4_Error arch_simple_get_ioapic(arch_simple_t *arch_simple, cspa
         ZF_LOGE("%s not implemented", __func__);
         return seL4_InvalidArgument;
     }
-    return arch_simple->ioapic(arch_simple->data, path.root, path.capPtr, path.capDepth, ioapic, pin, level,
-                               polarity, vector);
+    return arch_simple->ioapic(arch_simple->data, path.root, path.capPtr, path.capDepth, ioapic, pin, level, polarity,
+                               vector);
 }
 
 /* Generic part. Each operation receives the simple's data cookie first. */
@@ -136,8 +134,7 @@ typedef seL4_Error (*simple_get_frame_cap_fn)(void *data, void *paddr, int size_
 /* The virtual address the implementation knows paddr to be mapped at, or NULL. */
 typedef void *(*simple_get_frame_mapping_fn)(void *data, void *paddr, int size_bits);
 /* Mapping, cap (frame or untyped) and offset in that untyped of the frame at paddr. */
-typedef void *(*simple_get_frame_info_fn)(void *data, void *paddr, int size_bits, seL4_CPtr *cap,
-                                          seL4_Word *ut_offset);
+typedef void *(*simple_get_frame_info_fn)(void *data, void *paddr, int size_bits, seL4_CPtr *cap, seL4_Word *ut_offset);
 /* Assign a vspace root to the ASID pool. */
 typedef seL4_Error (*simple_ASIDPool_assign_fn)(void *data, seL4_CPtr vspace);
 /* Number of caps the simple can name, and the nth of them. */

@@ -45,11 +45,11 @@ void zf_log_write(int level, const char *tag, const char *file, int line, const 
 #define ZF_LOG_ON_ERROR ZF_LOG_ON(ZF_LOG_ERROR)
 #define ZF_LOG_ON_FATAL ZF_LOG_ON(ZF_LOG_FATAL)
 
-#define ZF_LOG_WRITE_(lvl, ...)                                                                                   \
-    do {                                                                                                           \
-        if (ZF_LOG_ON(lvl)) {                                                                                      \
-            zf_log_write((lvl), ZF_LOG_TAG, __FILE__, __LINE__, __func__, __VA_ARGS__);                            \
-        }                                                                                                          \
+#define ZF_LOG_WRITE_(lvl, ...)                                                                                        \
+    do {                                                                                                               \
+        if (ZF_LOG_ON(lvl)) {                                                                                          \
+            zf_log_write((lvl), ZF_LOG_TAG, __FILE__, __LINE__, __func__, __VA_ARGS__);                                \
+        }                                                                                                              \
     } while (0)
 
 #define ZF_LOGV(...) ZF_LOG_WRITE_(ZF_LOG_VERBOSE, __VA_ARGS__)
@@ -58,19 +58,19 @@ void zf_log_write(int level, const char *tag, const char *file, int line, const 
 #define ZF_LOGW(...) ZF_LOG_WRITE_(ZF_LOG_WARN, __VA_ARGS__)
 #define ZF_LOGE(...) ZF_LOG_WRITE_(ZF_LOG_ERROR, __VA_ARGS__)
 /* Fatal messages are always written, then the process aborts, as upstream's ZF_LOGF does. */
-#define ZF_LOGF(...)                                                                                               \
-    do {                                                                                                           \
-        zf_log_write(ZF_LOG_FATAL, ZF_LOG_TAG, __FILE__, __LINE__, __func__, __VA_ARGS__);                         \
-        abort();                                                                                                   \
+#define ZF_LOGF(...)                                                                                                   \
+    do {                                                                                                               \
+        zf_log_write(ZF_LOG_FATAL, ZF_LOG_TAG, __FILE__, __LINE__, __func__, __VA_ARGS__);                             \
+        abort();                                                                                                       \
     } while (0)
 
-#define ZF_LOG_IF_(cond, logger, ...)                                                                              \
-    ({                                                                                                             \
-        int zf_cond_ = !!(cond);                                                                                   \
-        if (zf_cond_) {                                                                                            \
-            logger(__VA_ARGS__);                                                                                   \
-        }                                                                                                          \
-        zf_cond_;                                                                                                  \
+#define ZF_LOG_IF_(cond, logger, ...)                                                                                  \
+    ({                                                                                                                 \
+        int zf_cond_ = !!(cond);                                                                                       \
+        if (zf_cond_) {                                                                                                \
+            logger(__VA_ARGS__);                                                                                       \
+        }                                                                                                              \
+        zf_cond_;                                                                                                      \
     })
 
 #define ZF_LOGV_IF(cond, ...) ZF_LOG_IF_(cond, ZF_LOGV, __VA_ARGS__)
@@ -78,9 +78,9 @@ void zf_log_write(int level, const char *tag, const char *file, int line, const 
 #define ZF_LOGI_IF(cond, ...) ZF_LOG_IF_(cond, ZF_LOGI, __VA_ARGS__)
 #define ZF_LOGW_IF(cond, ...) ZF_LOG_IF_(cond, ZF_LOGW, __VA_ARGS__)
 #define ZF_LOGE_IF(cond, ...) ZF_LOG_IF_(cond, ZF_LOGE, __VA_ARGS__)
-#define ZF_LOGF_IF(cond, ...)                                                                                      \
-    do {                                                                                                           \
-        if (cond) {                                                                                                \
-            ZF_LOGF(__VA_ARGS__);                                                                                  \
-        }                                                                                                          \
+#define ZF_LOGF_IF(cond, ...)                                                                                          \
+    do {                                                                                                               \
+        if (cond) {                                                                                                    \
+            ZF_LOGF(__VA_ARGS__);                                                                                      \
+        }                                                                                                              \
     } while (0)

@@ -51,7 +51,7 @@ static inline int vka_alloc_object_at_maybe_dev(vka_t *vka, seL4_Word type, seL4
         ZF_LOGE("Failed to allocate object: result is NULL");
         return -1;
     }
-    *result = (vka_object_t) {0};
+    *result = (vka_object_t){ 0 };
     if (type >= seL4_ObjectTypeCount) {
         ZF_LOGE("Failed to allocate object: unknown object type %ld", (long)type);
         return -1;
@@ -59,7 +59,7 @@ static inline int vka_alloc_object_at_maybe_dev(vka_t *vka, seL4_Word type, seL4
     int error = vka_cspace_alloc(vka, &result->cptr);
     if (unlikely(error)) {
         ZF_LOGE("Failed to allocate cslot: error %d", error);
-        *result = (vka_object_t) {0};
+        *result = (vka_object_t){ 0 };
         return error;
     }
     cspacepath_t path;
@@ -79,7 +79,7 @@ static inline int vka_alloc_object_at_maybe_dev(vka_t *vka, seL4_Word type, seL4
     }
     if (unlikely(error)) {
         vka_cspace_free(vka, result->cptr);
-        *result = (vka_object_t) {0};
+        *result = (vka_object_t){ 0 };
         return error;
     }
     result->type = type;
@@ -128,7 +128,7 @@ static inline int vka_alloc_object(vka_t *vka, seL4_Word type, seL4_Word size_bi
 static inline seL4_CPtr vka_alloc_object_leaky(vka_t *vka, seL4_Word type, seL4_Word size_bits) WARN_UNUSED_RESULT;
 static inline seL4_CPtr vka_alloc_object_leaky(vka_t *vka, seL4_Word type, seL4_Word size_bits)
 {
-    vka_object_t result = {0};
+    vka_object_t result = { 0 };
     return vka_alloc_object(vka, type, size_bits, &result) != 0 ? 0 : result.cptr;
 }
 
@@ -144,7 +144,7 @@ static inline void vka_free_object(vka_t *vka, vka_object_t *object)
         ZF_LOGE("Failed to free object: object is NULL");
         return;
     }
-    cspacepath_t path = {0};
+    cspacepath_t path = { 0 };
     vka_cspace_make_path(vka, object->cptr, &path);
     if (path.capPtr == 0) {
         ZF_LOGE("Failed to create cspace path to object");
@@ -221,7 +221,7 @@ static inline int vka_alloc_tcb(vka_t *vka, vka_object_t *result)
 static inline int vka_alloc_sched_context(UNUSED vka_t *vka, vka_object_t *result)
 {
     if (result != NULL) {
-        *result = (vka_object_t) {0};
+        *result = (vka_object_t){ 0 };
     }
     ZF_LOGW("Allocating sched context on non RT kernel");
     return ENOSYS;
@@ -287,7 +287,7 @@ vka_alloc_async_endpoint(vka_t *vka, vka_object_t *result)
 static inline int vka_alloc_reply(UNUSED vka_t *vka, vka_object_t *result)
 {
     if (result != NULL) {
-        *result = (vka_object_t) {0};
+        *result = (vka_object_t){ 0 };
     }
     ZF_LOGW("Allocating reply on non RT kernel");
     return ENOSYS;
@@ -328,8 +328,7 @@ static inline int vka_alloc_frame(vka_t *vka, uint32_t size_bits, vka_object_t *
  * @param {vka_object_t *} result Receives the object
  * @return 0 on success, non-zero on failure
  */
-static inline int vka_alloc_frame_maybe_device(vka_t *vka, uint32_t size_bits, bool can_use_dev,
-                                               vka_object_t *result)
+static inline int vka_alloc_frame_maybe_device(vka_t *vka, uint32_t size_bits, bool can_use_dev, vka_object_t *result)
 {
     return vka_alloc_object_at_maybe_dev(vka, kobject_get_type(KOBJECT_FRAME, size_bits), size_bits, VKA_NO_PADDR,
                                          can_use_dev, result);
@@ -388,15 +387,15 @@ static inline int vka_alloc_kobject(vka_t *vka, kobject_t type, seL4_Word size_b
 }
 
 /* Leaky forms: allocate and keep only the cap (0 on failure); the object can never be freed. */
-#define LEAKY(name)                                                                                                \
-    static inline seL4_CPtr vka_alloc_##name##_leaky(vka_t *vka) WARN_UNUSED_RESULT;                               \
-    static inline seL4_CPtr vka_alloc_##name##_leaky(vka_t *vka)                                                   \
-    {                                                                                                              \
-        vka_object_t object;                                                                                       \
-        if (vka_alloc_##name(vka, &object) != 0) {                                                                 \
-            return 0;                                                                                              \
-        }                                                                                                          \
-        return object.cptr;                                                                                        \
+#define LEAKY(name)                                                                                                    \
+    static inline seL4_CPtr vka_alloc_##name##_leaky(vka_t *vka) WARN_UNUSED_RESULT;                                   \
+    static inline seL4_CPtr vka_alloc_##name##_leaky(vka_t *vka)                                                       \
+    {                                                                                                                  \
+        vka_object_t object;                                                                                           \
+        if (vka_alloc_##name(vka, &object) != 0) {                                                                     \
+            return 0;                                                                                                  \
+        }                                                                                                              \
+        return object.cptr;                                                                                            \
     }
 
 LEAKY(tcb)
@@ -407,21 +406,21 @@ LEAKY(page_table)
 LEAKY(sched_context)
 LEAKY(reply)
 
-static inline __attribute__((deprecated("use vka_alloc_notification_leaky"))) seL4_CPtr
-vka_alloc_async_endpoint_leaky(vka_t *vka)
+static inline __attribute__((deprecated("use vka_alloc_notification_leaky"))) seL4_CPtr vka_alloc_async_endpoint_leaky(
+    vka_t *vka)
 {
     return vka_alloc_notification_leaky(vka);
 }
 
-#define LEAKY_SIZE_BITS(name)                                                                                      \
-    static inline seL4_CPtr vka_alloc_##name##_leaky(vka_t *vka, uint32_t size_bits) WARN_UNUSED_RESULT;           \
-    static inline seL4_CPtr vka_alloc_##name##_leaky(vka_t *vka, uint32_t size_bits)                               \
-    {                                                                                                              \
-        vka_object_t object;                                                                                       \
-        if (vka_alloc_##name(vka, size_bits, &object) != 0) {                                                      \
-            return 0;                                                                                              \
-        }                                                                                                          \
-        return object.cptr;                                                                                        \
+#define LEAKY_SIZE_BITS(name)                                                                                          \
+    static inline seL4_CPtr vka_alloc_##name##_leaky(vka_t *vka, uint32_t size_bits) WARN_UNUSED_RESULT;               \
+    static inline seL4_CPtr vka_alloc_##name##_leaky(vka_t *vka, uint32_t size_bits)                                   \
+    {                                                                                                                  \
+        vka_object_t object;                                                                                           \
+        if (vka_alloc_##name(vka, size_bits, &object) != 0) {                                                          \
+            return 0;                                                                                                  \
+        }                                                                                                              \
+        return object.cptr;                                                                                            \
     }
 
 LEAKY_SIZE_BITS(untyped)

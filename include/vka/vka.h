@@ -175,7 +175,7 @@ static inline void vka_cspace_make_path(vka_t *vka, seL4_CPtr slot, cspacepath_t
         return;
     }
     if (vka == NULL || vka->cspace_make_path == NULL) {
-        *res = (cspacepath_t) {0};
+        *res = (cspacepath_t){ 0 };
         ZF_LOGE("Failed to make cspace path: %s", vka == NULL ? "vka is NULL" : "Unimplemented");
         return;
     }

@@ -61,8 +61,7 @@ typedef struct vspace_new_pages_config {
  * @param {vspace_new_pages_config_t *} config Configuration to fill
  * @return 0 on success, -1 if num_pages is 0 or config is NULL
  */
-static inline int default_vspace_new_pages_config(size_t num_pages, size_t size_bits,
-                                                  vspace_new_pages_config_t *config)
+static inline int default_vspace_new_pages_config(size_t num_pages, size_t size_bits, vspace_new_pages_config_t *config)
 {
     if (num_pages == 0) {
         ZF_LOGW("attempt to create 0 pages");
@@ -334,8 +333,7 @@ typedef int (*vspace_deferred_rights_map_pages_at_vaddr_fn)(vspace_t *vspace, se
  * @param {vka_t *} free VSPACE_FREE to free with the vspace's vka, VSPACE_PRESERVE to keep the caps and frames,
  *        or the vka the frames and cslots came from
  */
-typedef void (*vspace_unmap_pages_fn)(vspace_t *vspace, void *vaddr, size_t num_pages, size_t size_bits,
-                                      vka_t *free);
+typedef void (*vspace_unmap_pages_fn)(vspace_t *vspace, void *vaddr, size_t num_pages, size_t size_bits, vka_t *free);
 
 /***
  * @function vspace_tear_down_fn(vspace, free)
@@ -452,8 +450,8 @@ typedef seL4_CPtr (*vspace_get_root_fn)(vspace_t *vspace);
  * @param {reservation_t} res Reservation of `to` that covers the destination range
  * @return 0 on success, -1 on failure
  */
-typedef int (*vspace_share_mem_at_vaddr_fn)(vspace_t *from, vspace_t *to, void *start, int num_pages,
-                                            size_t size_bits, void *vaddr, reservation_t res);
+typedef int (*vspace_share_mem_at_vaddr_fn)(vspace_t *from, vspace_t *to, void *start, int num_pages, size_t size_bits,
+                                            void *vaddr, reservation_t res);
 
 /***
  * @struct vspace_t
@@ -1022,8 +1020,8 @@ static inline seL4_CPtr vspace_get_root(vspace_t *vspace)
  * @param {reservation_t} res Reservation of `to` that covers the destination range
  * @return 0 on success, -1 on failure
  */
-static inline int vspace_share_mem_at_vaddr(vspace_t *from, vspace_t *to, void *start, int num_pages,
-                                            size_t size_bits, void *vaddr, reservation_t res)
+static inline int vspace_share_mem_at_vaddr(vspace_t *from, vspace_t *to, void *start, int num_pages, size_t size_bits,
+                                            void *vaddr, reservation_t res)
 {
     if (num_pages == 0) {
         return -1;

@@ -103,8 +103,9 @@ static void test_config_validation(void **state)
     sel4kvm_sim_shutdown();
     sel4kvm_sim_config_t unaligned = { .ram_size = 4096 + 1 };
     assert_int_equal(sel4kvm_sim_init(&unaligned), -1);
-    sel4kvm_sim_config_t overlap = { .ram_base = 1ul << 30, .ram_size = 1ul << 30, .device_base = (3ul << 29),
-                                     .device_size = 1ul << 20 };
+    sel4kvm_sim_config_t overlap = {
+        .ram_base = 1ul << 30, .ram_size = 1ul << 30, .device_base = (3ul << 29), .device_size = 1ul << 20
+    };
     assert_int_equal(sel4kvm_sim_init(&overlap), -1);
     sel4kvm_sim_config_t wrap = { .ram_base = ~0ul - 4095, .ram_size = 8192 };
     assert_int_equal(sel4kvm_sim_init(&wrap), -1);
@@ -113,8 +114,11 @@ static void test_config_validation(void **state)
     sel4kvm_sim_config_t window = { .vmm_window_size = 4096 };
     assert_int_equal(sel4kvm_sim_init(&window), -1);
     assert_false(sel4kvm_sim_running());
-    sel4kvm_sim_config_t small = { .ram_base = 0x100000, .ram_size = 64ul << 20, .device_base = 1ul << 32,
-                                   .device_size = 1ul << 20, .cnode_bits = 12 };
+    sel4kvm_sim_config_t small = { .ram_base = 0x100000,
+                                   .ram_size = 64ul << 20,
+                                   .device_base = 1ul << 32,
+                                   .device_size = 1ul << 20,
+                                   .cnode_bits = 12 };
     assert_int_equal(sel4kvm_sim_init(&small), 0);
     assert_int_equal(sel4kvm_sim_bootinfo()->initThreadCNodeSizeBits, 12);
     assert_non_null(sel4kvm_sim_paddr_to_host((1ul << 32) + 4095, 1));

@@ -26,8 +26,7 @@ static void test_retype_rejects_size_bits_at_word_size(void **state)
 static void test_retype_rejects_object_above_max_untyped_bits(void **state)
 {
     (void)state;
-    assert_int_equal(retype_at(ram_ut(20), seL4_UntypedObject, seL4_MaxUntypedBits + 1, slot_alloc()),
-                     seL4_RangeError);
+    assert_int_equal(retype_at(ram_ut(20), seL4_UntypedObject, seL4_MaxUntypedBits + 1, slot_alloc()), seL4_RangeError);
     assert_int_equal(retype_at(ram_ut(20), seL4_CapTableObject, seL4_MaxUntypedBits - seL4_SlotBits + 1, slot_alloc()),
                      seL4_RangeError);
 }
@@ -50,8 +49,8 @@ static void test_retype_rejects_destination_that_is_not_a_cnode(void **state)
     (void)state;
     seL4_CPtr frame = make_object(ram_ut(20), seL4_X86_4K, 0);
     /* node_depth 64 names the frame's slot: a cap, but not a CNode. */
-    assert_int_equal(seL4_Untyped_Retype(ram_ut(20), seL4_X86_4K, 0, seL4_CapInitThreadCNode, frame, seL4_WordBits,
-                                         0, 1),
+    assert_int_equal(seL4_Untyped_Retype(ram_ut(20), seL4_X86_4K, 0, seL4_CapInitThreadCNode, frame, seL4_WordBits, 0,
+                                         1),
                      seL4_FailedLookup);
     /* the root argument itself not a CNode */
     assert_int_equal(seL4_Untyped_Retype(ram_ut(20), seL4_X86_4K, 0, frame, 0, 0, slot_alloc(), 1), seL4_FailedLookup);

@@ -55,11 +55,11 @@ static int teardown(void **state)
 
 #define SIMPLE_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
-#define assert_logs_error(stmt)                                                                                    \
-    do {                                                                                                           \
-        unsigned long errors_before_ = sel4kvm_log_count(ZF_LOG_ERROR);                                            \
-        stmt;                                                                                                      \
-        assert_true(sel4kvm_log_count(ZF_LOG_ERROR) > errors_before_);                                             \
+#define assert_logs_error(stmt)                                                                                        \
+    do {                                                                                                               \
+        unsigned long errors_before_ = sel4kvm_log_count(ZF_LOG_ERROR);                                                \
+        stmt;                                                                                                          \
+        assert_true(sel4kvm_log_count(ZF_LOG_ERROR) > errors_before_);                                                 \
     } while (0)
 
 /* The simulated implementation */
@@ -210,7 +210,7 @@ static void test_print_writes_the_untyped_list(void **state)
     fflush(stdout);
     dup2(saved, STDOUT_FILENO);
     close(saved);
-    char text[8192] = {0};
+    char text[8192] = { 0 };
     ssize_t len = pread(fd, text, sizeof(text) - 1, 0);
     close(fd);
     unlink(path);
@@ -243,11 +243,11 @@ static void test_destroy_clears_the_simple_and_tolerates_null(void **state)
 static void test_unprovided_operations_fail_through_their_wrappers(void **state)
 {
     (void)state;
-    cspacepath_t path = {0};
+    cspacepath_t path = { 0 };
     seL4_CPtr cap;
     seL4_Word offset;
-    assert_logs_error(assert_int_equal(simple_get_frame_cap(&simple, (void *)0x100000, 12, &path),
-                                       seL4_InvalidArgument));
+    assert_logs_error(
+        assert_int_equal(simple_get_frame_cap(&simple, (void *)0x100000, 12, &path), seL4_InvalidArgument));
     assert_logs_error(assert_null(simple_get_frame_vaddr(&simple, (void *)0x100000, 12)));
     assert_logs_error(assert_null(simple_get_frame_info(&simple, (void *)0x100000, 12, &cap, &offset)));
     assert_logs_error(assert_int_equal(simple_get_IRQ_handler(&simple, 3, path), seL4_InvalidArgument));
@@ -260,10 +260,10 @@ static void test_unprovided_operations_fail_through_their_wrappers(void **state)
     assert_logs_error(assert_int_equal(simple_get_sched_ctrl(&simple, 0), seL4_CapNull));
     assert_logs_error(assert_int_equal(simple_get_extended_bootinfo_length(&simple, 1), -1));
     assert_logs_error(assert_int_equal(simple_get_extended_bootinfo(&simple, 1, &offset, sizeof(offset)), -1));
-    assert_logs_error(assert_int_equal(arch_simple_get_msi(&simple.arch_simple, path, 0, 0, 0, 0, 0),
-                                       seL4_InvalidArgument));
-    assert_logs_error(assert_int_equal(arch_simple_get_ioapic(&simple.arch_simple, path, 0, 0, 0, 0, 0),
-                                       seL4_InvalidArgument));
+    assert_logs_error(
+        assert_int_equal(arch_simple_get_msi(&simple.arch_simple, path, 0, 0, 0, 0, 0), seL4_InvalidArgument));
+    assert_logs_error(
+        assert_int_equal(arch_simple_get_ioapic(&simple.arch_simple, path, 0, 0, 0, 0, 0), seL4_InvalidArgument));
 }
 
 /* The wrappers over any implementation */
@@ -271,7 +271,7 @@ static void test_unprovided_operations_fail_through_their_wrappers(void **state)
 static void test_wrappers_reject_a_null_simple(void **state)
 {
     (void)state;
-    cspacepath_t path = {0};
+    cspacepath_t path = { 0 };
     seL4_CPtr cap;
     seL4_Word offset;
     assert_logs_error(assert_int_equal(simple_get_untyped_count(NULL), -1));
@@ -348,14 +348,14 @@ static seL4_Error fake_irq(void *data, UNUSED int irq, UNUSED seL4_CNode cnode, 
 static void test_wrappers_pass_arguments_to_the_implementation(void **state)
 {
     (void)state;
-    struct fake f = {0};
+    struct fake f = { 0 };
     simple_t s = {
         .data = &f,
         .nth_cap = fake_nth_cap,
         .core_count = fake_core_count,
         .sched_ctrl = fake_sched_ctrl,
         .ASID_assign = fake_asid_assign,
-        .arch_simple = {.data = &f, .IOPort_cap = fake_ioport, .irq = fake_irq},
+        .arch_simple = { .data = &f, .IOPort_cap = fake_ioport, .irq = fake_irq },
     };
     assert_int_equal(simple_get_nth_cap(&s, 5), 105);
     assert_int_equal(f.last_n, 5);
@@ -364,7 +364,7 @@ static void test_wrappers_pass_arguments_to_the_implementation(void **state)
     assert_int_equal(simple_get_IOPort_cap(&s, 0x60, 0x64), 7);
     assert_int_equal(f.ports[0], 0x60);
     assert_int_equal(f.ports[1], 0x64);
-    assert_int_equal(simple_get_IRQ_handler(&s, 4, (cspacepath_t) {.capPtr = 33}), seL4_NoError);
+    assert_int_equal(simple_get_IRQ_handler(&s, 4, (cspacepath_t){ .capPtr = 33 }), seL4_NoError);
     assert_int_equal(f.irq_index, 33);
     assert_int_equal(simple_get_sched_ctrl(&s, 1), 201);
 }
@@ -372,11 +372,11 @@ static void test_wrappers_pass_arguments_to_the_implementation(void **state)
 static void test_sched_ctrl_rejects_cores_outside_the_core_count(void **state)
 {
     (void)state;
-    struct fake f = {0};
-    simple_t s = {.data = &f, .core_count = fake_core_count, .sched_ctrl = fake_sched_ctrl};
+    struct fake f = { 0 };
+    simple_t s = { .data = &f, .core_count = fake_core_count, .sched_ctrl = fake_sched_ctrl };
     assert_logs_error(assert_int_equal(simple_get_sched_ctrl(&s, 2), seL4_CapNull));
     assert_logs_error(assert_int_equal(simple_get_sched_ctrl(&s, -1), seL4_CapNull));
-    simple_t no_cores = {.data = &f, .sched_ctrl = fake_sched_ctrl};
+    simple_t no_cores = { .data = &f, .sched_ctrl = fake_sched_ctrl };
     assert_logs_error(assert_int_equal(simple_get_sched_ctrl(&no_cores, 0), seL4_CapNull));
 }
 

@@ -71,7 +71,7 @@ static int setup_small(void **state)
 static int setup_few_slots(void **state)
 {
     (void)state;
-    sel4kvm_sim_config_t config = {.cnode_bits = 8};
+    sel4kvm_sim_config_t config = { .cnode_bits = 8 };
     return boot_with(&config);
 }
 
@@ -87,11 +87,11 @@ static int teardown(void **state)
 #define SMALL_TEST(f) cmocka_unit_test_setup_teardown(f, setup_small, teardown)
 
 /* Evaluates stmt and asserts it logged at least one error. */
-#define assert_logs_error(stmt)                                                                                    \
-    do {                                                                                                           \
-        unsigned long errors_before_ = sel4kvm_log_count(ZF_LOG_ERROR);                                            \
-        stmt;                                                                                                      \
-        assert_true(sel4kvm_log_count(ZF_LOG_ERROR) > errors_before_);                                             \
+#define assert_logs_error(stmt)                                                                                        \
+    do {                                                                                                               \
+        unsigned long errors_before_ = sel4kvm_log_count(ZF_LOG_ERROR);                                                \
+        stmt;                                                                                                          \
+        assert_true(sel4kvm_log_count(ZF_LOG_ERROR) > errors_before_);                                                 \
     } while (0)
 
 static bool slot_holds_cap(seL4_CPtr slot)
@@ -180,7 +180,7 @@ static void test_cspace_alloc_rejects_null_vka_result_and_missing_operation(void
     seL4_CPtr slot;
     assert_logs_error(assert_int_equal(vka_cspace_alloc(NULL, &slot), -1));
     assert_logs_error(assert_int_equal(vka_cspace_alloc(&vka, NULL), -1));
-    vka_t empty = {0};
+    vka_t empty = { 0 };
     assert_logs_error(assert_int_equal(vka_cspace_alloc(&empty, &slot), -1));
 }
 
@@ -203,11 +203,11 @@ static void test_cspace_make_path_names_a_root_cnode_slot(void **state)
 static void test_cspace_make_path_with_bad_arguments_zeroes_the_path(void **state)
 {
     (void)state;
-    cspacepath_t path = {.capPtr = 77};
+    cspacepath_t path = { .capPtr = 77 };
     assert_logs_error(vka_cspace_make_path(NULL, 5, &path));
     assert_int_equal(path.capPtr, 0);
     path.capPtr = 77;
-    vka_t empty = {0};
+    vka_t empty = { 0 };
     assert_logs_error(vka_cspace_make_path(&empty, 5, &path));
     assert_int_equal(path.capPtr, 0);
     assert_logs_error(vka_cspace_make_path(&vka, 5, NULL));
@@ -282,9 +282,9 @@ static void test_cspace_free_tolerates_null_vka_and_missing_operation(void **sta
 {
     (void)state;
     assert_logs_error(vka_cspace_free(NULL, 20));
-    vka_t empty = {0};
+    vka_t empty = { 0 };
     assert_logs_error(vka_cspace_free(&empty, 20));
-    assert_logs_error(vka_cspace_free_path(NULL, (cspacepath_t) {0}));
+    assert_logs_error(vka_cspace_free_path(NULL, (cspacepath_t){ 0 }));
 }
 
 static void test_cspace_exhaustion_is_an_error_and_freeing_recovers(void **state)
@@ -309,12 +309,12 @@ static void test_utspace_wrappers_reject_null_vka_result_and_missing_operations(
     cspacepath_t path;
     assert_int_equal(vka_cspace_alloc_path(&vka, &path), 0);
     seL4_Word cookie;
-    vka_t empty = {0};
+    vka_t empty = { 0 };
     assert_logs_error(assert_int_equal(vka_utspace_alloc(NULL, &path, seL4_X86_4K, 12, &cookie), -1));
     assert_logs_error(assert_int_equal(vka_utspace_alloc(&vka, &path, seL4_X86_4K, 12, NULL), -1));
     assert_logs_error(assert_int_equal(vka_utspace_alloc(&empty, &path, seL4_X86_4K, 12, &cookie), -1));
-    assert_logs_error(assert_int_equal(vka_utspace_alloc_maybe_device(NULL, &path, seL4_X86_4K, 12, true, &cookie),
-                                       -1));
+    assert_logs_error(
+        assert_int_equal(vka_utspace_alloc_maybe_device(NULL, &path, seL4_X86_4K, 12, true, &cookie), -1));
     assert_logs_error(assert_int_equal(vka_utspace_alloc_maybe_device(&vka, &path, seL4_X86_4K, 12, true, NULL), -1));
     assert_logs_error(
         assert_int_equal(vka_utspace_alloc_maybe_device(&empty, &path, seL4_X86_4K, 12, true, &cookie), -1));
@@ -357,8 +357,7 @@ static void test_utspace_alloc_into_an_occupied_slot_fails_and_keeps_the_memory(
     assert_int_equal(vka_cspace_alloc_path(&vka, &occupied), 0);
     assert_int_equal(vka_cnode_copy(&occupied, &tcb, seL4_AllRights), seL4_NoError);
     seL4_Word cookie;
-    assert_logs_error(assert_int_not_equal(vka_utspace_alloc(&vka, &occupied, seL4_X86_4K, seL4_PageBits, &cookie),
-                                           0));
+    assert_logs_error(assert_int_not_equal(vka_utspace_alloc(&vka, &occupied, seL4_X86_4K, seL4_PageBits, &cookie), 0));
     vka_object_t again = frame(seL4_PageBits);
     assert_int_equal(vka_object_paddr(&vka, &again), paddr);
 }
@@ -402,7 +401,7 @@ static void test_alloc_frame_of_unsupported_size_fails_with_zeroed_result(void *
     seL4_CPtr before;
     assert_int_equal(vka_cspace_alloc(&vka, &before), 0);
     vka_cspace_free(&vka, before);
-    vka_object_t o = {.cptr = 99, .ut = 99};
+    vka_object_t o = { .cptr = 99, .ut = 99 };
     assert_logs_error(assert_int_not_equal(vka_alloc_frame(&vka, 13, &o), 0));
     assert_int_equal(o.cptr, 0);
     assert_int_equal(o.ut, 0);
@@ -449,11 +448,9 @@ static void test_alloc_cnode_object_holds_caps(void **state)
     assert_int_equal(cnode.type, seL4_CapTableObject);
     assert_int_equal(cnode.size_bits, 4);
     vka_object_t f = frame(seL4_PageBits);
-    assert_int_equal(seL4_CNode_Copy(cnode.cptr, 3, 4, seL4_CapInitThreadCNode, f.cptr, seL4_WordBits,
-                                     seL4_AllRights),
+    assert_int_equal(seL4_CNode_Copy(cnode.cptr, 3, 4, seL4_CapInitThreadCNode, f.cptr, seL4_WordBits, seL4_AllRights),
                      seL4_NoError);
-    assert_int_equal(seL4_CNode_Copy(cnode.cptr, 3, 4, seL4_CapInitThreadCNode, f.cptr, seL4_WordBits,
-                                     seL4_AllRights),
+    assert_int_equal(seL4_CNode_Copy(cnode.cptr, 3, 4, seL4_CapInitThreadCNode, f.cptr, seL4_WordBits, seL4_AllRights),
                      seL4_DeleteFirst);
 }
 
@@ -513,20 +510,20 @@ static void test_type_helpers_create_objects_of_their_type(void **state)
         seL4_Word type;
         seL4_Word size_bits;
     } cases[] = {
-        {vka_alloc_tcb, seL4_TCBObject, seL4_TCBBits},
-        {vka_alloc_endpoint, seL4_EndpointObject, seL4_EndpointBits},
-        {vka_alloc_notification, seL4_NotificationObject, seL4_NotificationBits},
-        {vka_alloc_page_directory, seL4_X86_PageDirectoryObject, seL4_PageDirBits},
-        {vka_alloc_page_table, seL4_X86_PageTableObject, seL4_PageTableBits},
-        {vka_alloc_pml4, seL4_X64_PML4Object, seL4_PML4Bits},
-        {vka_alloc_pdpt, seL4_X86_PDPTObject, seL4_PDPTBits},
-        {vka_alloc_vspace_root, seL4_X64_PML4Object, seL4_PML4Bits},
-        {vka_alloc_vcpu, seL4_X86_VCPUObject, seL4_X86_VCPUBits},
-        {vka_alloc_ept_pml4, seL4_X86_EPTPML4Object, seL4_X86_EPTPML4Bits},
-        {vka_alloc_ept_pdpt, seL4_X86_EPTPDPTObject, seL4_X86_EPTPDPTBits},
-        {vka_alloc_ept_page_directory_pointer_table, seL4_X86_EPTPDPTObject, seL4_X86_EPTPDPTBits},
-        {vka_alloc_ept_page_directory, seL4_X86_EPTPDObject, seL4_X86_EPTPDBits},
-        {vka_alloc_ept_page_table, seL4_X86_EPTPTObject, seL4_X86_EPTPTBits},
+        { vka_alloc_tcb, seL4_TCBObject, seL4_TCBBits },
+        { vka_alloc_endpoint, seL4_EndpointObject, seL4_EndpointBits },
+        { vka_alloc_notification, seL4_NotificationObject, seL4_NotificationBits },
+        { vka_alloc_page_directory, seL4_X86_PageDirectoryObject, seL4_PageDirBits },
+        { vka_alloc_page_table, seL4_X86_PageTableObject, seL4_PageTableBits },
+        { vka_alloc_pml4, seL4_X64_PML4Object, seL4_PML4Bits },
+        { vka_alloc_pdpt, seL4_X86_PDPTObject, seL4_PDPTBits },
+        { vka_alloc_vspace_root, seL4_X64_PML4Object, seL4_PML4Bits },
+        { vka_alloc_vcpu, seL4_X86_VCPUObject, seL4_X86_VCPUBits },
+        { vka_alloc_ept_pml4, seL4_X86_EPTPML4Object, seL4_X86_EPTPML4Bits },
+        { vka_alloc_ept_pdpt, seL4_X86_EPTPDPTObject, seL4_X86_EPTPDPTBits },
+        { vka_alloc_ept_page_directory_pointer_table, seL4_X86_EPTPDPTObject, seL4_X86_EPTPDPTBits },
+        { vka_alloc_ept_page_directory, seL4_X86_EPTPDObject, seL4_X86_EPTPDBits },
+        { vka_alloc_ept_page_table, seL4_X86_EPTPTObject, seL4_X86_EPTPTBits },
     };
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
         vka_object_t o;
@@ -551,7 +548,7 @@ static void test_ept_pml4_from_vka_accepts_ept_mappings(void **state)
 static void test_sched_context_and_reply_are_unavailable_without_mcs(void **state)
 {
     (void)state;
-    vka_object_t o = {.cptr = 5};
+    vka_object_t o = { .cptr = 5 };
     assert_int_equal(vka_alloc_sched_context(&vka, &o), ENOSYS);
     assert_int_equal(o.cptr, 0);
     assert_int_equal(vka_alloc_sched_context_size(&vka, &o, 10), ENOSYS);
@@ -566,7 +563,7 @@ static void test_alloc_object_rejects_unknown_type_without_leaking_a_slot(void *
     seL4_CPtr before, after;
     assert_int_equal(vka_cspace_alloc(&vka, &before), 0);
     vka_cspace_free(&vka, before);
-    vka_object_t o = {.cptr = 3};
+    vka_object_t o = { .cptr = 3 };
     assert_logs_error(assert_int_not_equal(vka_alloc_object(&vka, seL4_ObjectTypeCount, 12, &o), 0));
     assert_logs_error(assert_int_not_equal(vka_alloc_object(&vka, (seL4_Word)-1, 12, &o), 0));
     assert_int_equal(o.cptr, 0);
@@ -703,7 +700,7 @@ static void test_free_object_rejects_null_and_empty_objects(void **state)
 {
     (void)state;
     assert_logs_error(vka_free_object(&vka, NULL));
-    vka_object_t zero = {0};
+    vka_object_t zero = { 0 };
     assert_logs_error(vka_free_object(&vka, &zero));
     vka_object_t o = frame(seL4_PageBits);
     assert_logs_error(vka_free_object(NULL, &o));
@@ -876,8 +873,8 @@ static void test_alloc_at_device_refuses_non_frame_objects_and_keeps_memory(void
     (void)state;
     uintptr_t paddr = SEL4KVM_SIM_DEFAULT_DEVICE_BASE + 0x1000;
     vka_object_t o;
-    assert_logs_error(assert_int_not_equal(
-        vka_alloc_object_at(&vka, seL4_NotificationObject, seL4_NotificationBits, paddr, &o), 0));
+    assert_logs_error(
+        assert_int_not_equal(vka_alloc_object_at(&vka, seL4_NotificationObject, seL4_NotificationBits, paddr, &o), 0));
     assert_int_equal(vka_alloc_frame_at(&vka, seL4_PageBits, paddr, &o), 0);
     assert_int_equal(frame_paddr(o.cptr), paddr);
 }
@@ -968,9 +965,9 @@ static void test_device_fallback_is_only_for_frames_and_untypeds(void **state)
     cspacepath_t path;
     assert_int_equal(vka_cspace_alloc_path(&vka, &path), 0);
     seL4_Word cookie;
-    assert_logs_error(assert_int_not_equal(
-        vka_utspace_alloc_maybe_device(&vka, &path, seL4_NotificationObject, seL4_NotificationBits, true, &cookie),
-        0));
+    assert_logs_error(assert_int_not_equal(vka_utspace_alloc_maybe_device(&vka, &path, seL4_NotificationObject,
+                                                                          seL4_NotificationBits, true, &cookie),
+                                           0));
     assert_int_equal(vka_utspace_alloc_maybe_device(&vka, &path, seL4_UntypedObject, 12, true, &cookie), 0);
     assert_int_equal(vka_alloc_frame_maybe_device(&vka, seL4_PageBits, true, &o), 0);
 }
@@ -1149,7 +1146,7 @@ static void test_cnode_revoke_deletes_derived_caps_and_keeps_the_original(void *
 static void test_capops_reject_null_paths(void **state)
 {
     (void)state;
-    cspacepath_t path = {0};
+    cspacepath_t path = { 0 };
     assert_logs_error(assert_int_equal(vka_cnode_copy(NULL, &path, seL4_AllRights), seL4_InvalidArgument));
     assert_logs_error(assert_int_equal(vka_cnode_copy(&path, NULL, seL4_AllRights), seL4_InvalidArgument));
     assert_logs_error(assert_int_equal(vka_cnode_mint(NULL, &path, seL4_AllRights, 1), seL4_InvalidArgument));
@@ -1165,7 +1162,7 @@ static void test_capops_reject_null_paths(void **state)
 static void test_capops_on_a_zeroed_path_return_seL4_errors(void **state)
 {
     (void)state;
-    cspacepath_t zero = {0};
+    cspacepath_t zero = { 0 };
     assert_int_not_equal(vka_cnode_copy(&zero, &zero, seL4_AllRights), seL4_NoError);
     assert_int_not_equal(vka_cnode_revoke(&zero), seL4_NoError);
     assert_int_not_equal(vka_cnode_delete(&zero), seL4_NoError);
@@ -1233,7 +1230,7 @@ static void test_mint_object_failure_frees_the_new_slot(void **state)
     (void)state;
     seL4_CPtr before;
     assert_int_equal(vka_cspace_alloc(&vka, &before), 0);
-    vka_object_t empty = {.cptr = before};
+    vka_object_t empty = { .cptr = before };
     cspacepath_t minted;
     assert_logs_error(assert_int_not_equal(vka_mint_object(&vka, &empty, &minted, seL4_AllRights, 1), 0));
     vka_cspace_free(&vka, before);
@@ -1260,7 +1257,7 @@ static void test_mint_object_rejects_null_arguments(void **state)
 static void test_cspacepath_swap_exchanges_paths_and_tolerates_null(void **state)
 {
     (void)state;
-    cspacepath_t a = {.capPtr = 1, .window = 2}, b = {.capPtr = 3, .window = 4};
+    cspacepath_t a = { .capPtr = 1, .window = 2 }, b = { .capPtr = 3, .window = 4 };
     cspacepath_swap(&a, &b);
     assert_int_equal(a.capPtr, 3);
     assert_int_equal(b.window, 2);

@@ -155,11 +155,11 @@ static void test_wrappers_reject_null_vspace(void **state)
     assert_logged(ZF_LOG_ERROR, "vspace is NULL");
     assert_null(vspace_map_pages(NULL, &cap, NULL, seL4_AllRights, 1, seL4_PageBits, 1));
     assert_logged(ZF_LOG_ERROR, "vspace is NULL");
-    assert_int_equal(vspace_new_pages_at_vaddr(NULL, (void *)PAGE, 1, seL4_PageBits, (reservation_t) { 0 }), -1);
+    assert_int_equal(vspace_new_pages_at_vaddr(NULL, (void *)PAGE, 1, seL4_PageBits, (reservation_t){ 0 }), -1);
     assert_logged(ZF_LOG_ERROR, "vspace is NULL");
-    assert_int_equal(vspace_map_pages_at_vaddr(NULL, &cap, NULL, (void *)PAGE, 1, 12, (reservation_t) { 0 }), -1);
+    assert_int_equal(vspace_map_pages_at_vaddr(NULL, &cap, NULL, (void *)PAGE, 1, 12, (reservation_t){ 0 }), -1);
     assert_logged(ZF_LOG_ERROR, "vspace is NULL");
-    assert_null(vspace_reserve_range_aligned(NULL, PAGE, 12, seL4_AllRights, 1, &(void *) { NULL }).res);
+    assert_null(vspace_reserve_range_aligned(NULL, PAGE, 12, seL4_AllRights, 1, &(void *){ NULL }).res);
     assert_logged(ZF_LOG_ERROR, "vspace is NULL");
     assert_null(vspace_reserve_range_at(NULL, (void *)PAGE, PAGE, seL4_AllRights, 1).res);
     assert_logged(ZF_LOG_ERROR, "vspace is NULL");
@@ -170,7 +170,7 @@ static void test_wrappers_reject_null_vspace(void **state)
     vspace_tear_down(NULL, VSPACE_FREE);
     assert_logged(ZF_LOG_ERROR, "vspace is NULL");
     clear_log();
-    vspace_free_reservation(NULL, (reservation_t) { 0 });
+    vspace_free_reservation(NULL, (reservation_t){ 0 });
     assert_logged(ZF_LOG_ERROR, "vspace is NULL");
     clear_log();
     vspace_free_reservation_by_vaddr(NULL, (void *)PAGE);
@@ -182,7 +182,7 @@ static void test_wrappers_reject_null_vspace(void **state)
     assert_int_equal(vspace_get_root(NULL), seL4_CapNull);
     assert_logged(ZF_LOG_ERROR, "vspace is NULL");
     clear_log();
-    vspace_maybe_call_allocated_object(NULL, (vka_object_t) { 0 });
+    vspace_maybe_call_allocated_object(NULL, (vka_object_t){ 0 });
     assert_logged(ZF_LOG_ERROR, "vspace is NULL");
 }
 
@@ -200,7 +200,7 @@ static void test_wrappers_report_missing_implementation(void **state)
     assert_logged(ZF_LOG_ERROR, "Unimplemented");
     assert_int_equal(vspace_map_pages_at_vaddr(&empty, &cap, NULL, (void *)PAGE, 1, 12, r), -1);
     assert_logged(ZF_LOG_WARN, "Unimplemented");
-    assert_null(vspace_reserve_range_aligned(&empty, PAGE, 12, seL4_AllRights, 1, &(void *) { NULL }).res);
+    assert_null(vspace_reserve_range_aligned(&empty, PAGE, 12, seL4_AllRights, 1, &(void *){ NULL }).res);
     assert_logged(ZF_LOG_ERROR, "Not implemented");
     assert_null(vspace_reserve_range_at(&empty, (void *)PAGE, PAGE, seL4_AllRights, 1).res);
     assert_logged(ZF_LOG_ERROR, "Not implemented");
@@ -243,7 +243,7 @@ static void test_wrappers_reject_zero_sizes_and_bad_size_bits(void **state)
     assert_logged(ZF_LOG_ERROR, "Failed to create config");
     assert_int_equal(vspace_map_pages_at_vaddr(&fx->vmm, &cap, NULL, (void *)fixed(fx, 0), 0, 12, r), -1);
     assert_logged(ZF_LOG_WARN, "Attempt to map 0 pages");
-    assert_null(vspace_reserve_range_aligned(&fx->vmm, 0, 12, seL4_AllRights, 1, &(void *) { NULL }).res);
+    assert_null(vspace_reserve_range_aligned(&fx->vmm, 0, 12, seL4_AllRights, 1, &(void *){ NULL }).res);
     assert_logged(ZF_LOG_ERROR, "Attempt to reserve 0 length range");
     assert_null(vspace_reserve_range_aligned(&fx->vmm, PAGE, 12, seL4_AllRights, 1, NULL).res);
     assert_logged(ZF_LOG_ERROR, "Cannot store result at NULL");
@@ -257,9 +257,9 @@ static void test_wrappers_reject_zero_sizes_and_bad_size_bits(void **state)
 static void test_new_pages_at_vaddr_wrapper_rejects_null_reservation(void **state)
 {
     fx_t *fx = *state;
-    assert_int_equal(vspace_new_pages_at_vaddr(&fx->vmm, (void *)fixed(fx, 0), 1, 12, (reservation_t) { 0 }), -1);
+    assert_int_equal(vspace_new_pages_at_vaddr(&fx->vmm, (void *)fixed(fx, 0), 1, 12, (reservation_t){ 0 }), -1);
     assert_logged(ZF_LOG_ERROR, "reservation is required");
-    assert_int_equal(vspace_new_pages_at_vaddr_with_config(&fx->vmm, NULL, (reservation_t) { .res = fx }), -1);
+    assert_int_equal(vspace_new_pages_at_vaddr_with_config(&fx->vmm, NULL, (reservation_t){ .res = fx }), -1);
     assert_logged(ZF_LOG_ERROR, "config is NULL");
 }
 
@@ -309,7 +309,7 @@ static void test_deferred_map_wrapper_rejects_null_vspace(void **state)
     (void)state;
     seL4_CPtr cap = 1;
     assert_int_equal(vspace_deferred_rights_map_pages_at_vaddr(NULL, &cap, NULL, (void *)PAGE, 1, 12, seL4_AllRights,
-                                                               (reservation_t) { 0 }),
+                                                               (reservation_t){ 0 }),
                      -1);
     assert_logged(ZF_LOG_ERROR, "vspace is NULL");
 }
@@ -319,7 +319,7 @@ static void test_deferred_map_wrapper_rejects_zero_pages(void **state)
     fx_t *fx = *state;
     seL4_CPtr cap = 1;
     assert_int_equal(vspace_deferred_rights_map_pages_at_vaddr(&fx->vmm, &cap, NULL, (void *)fixed(fx, 0), 0, 12,
-                                                               seL4_AllRights, (reservation_t) { 0 }),
+                                                               seL4_AllRights, (reservation_t){ 0 }),
                      -1);
     assert_logged(ZF_LOG_WARN, "Attempt to map 0 pages");
 }
@@ -344,7 +344,7 @@ static void test_deferred_map_wrapper_reports_unimplemented(void **state)
     vspace_t empty = { 0 };
     seL4_CPtr cap = 1;
     assert_int_equal(vspace_deferred_rights_map_pages_at_vaddr(&empty, &cap, NULL, (void *)PAGE, 1, 12, seL4_AllRights,
-                                                               (reservation_t) { .res = &empty }),
+                                                               (reservation_t){ .res = &empty }),
                      -1);
     assert_logged(ZF_LOG_WARN, "Unimplemented");
 }
@@ -478,7 +478,7 @@ static void test_free_reservation_rejects_null_and_double_free(void **state)
 {
     fx_t *fx = *state;
     clear_log();
-    vspace_free_reservation(&fx->guest, (reservation_t) { 0 });
+    vspace_free_reservation(&fx->guest, (reservation_t){ 0 });
     assert_logged(ZF_LOG_ERROR, "the reservation is NULL");
     reservation_t r = reserve(&fx->guest, 0x50000, PAGE);
     vspace_free_reservation(&fx->guest, r);
@@ -557,9 +557,9 @@ static void test_deferred_map_into_normal_reservation_is_refused(void **state)
     fx_t *fx = *state;
     reservation_t r = reserve(&fx->guest, 0x80000, PAGE);
     seL4_CPtr cap = new_frame(fx, 12, NULL);
-    assert_int_equal(
-        vspace_deferred_rights_map_pages_at_vaddr(&fx->guest, &cap, NULL, (void *)0x80000, 1, 12, seL4_AllRights, r),
-        -1);
+    assert_int_equal(vspace_deferred_rights_map_pages_at_vaddr(&fx->guest, &cap, NULL, (void *)0x80000, 1, 12,
+                                                               seL4_AllRights, r),
+                     -1);
     assert_logged(ZF_LOG_ERROR, "rights already given");
     assert_int_equal(fx->hook.maps, 0);
 }
@@ -569,11 +569,13 @@ static void test_deferred_map_uses_the_rights_given_at_map_time(void **state)
     fx_t *fx = *state;
     reservation_t r = vspace_reserve_deferred_rights_range_at(&fx->guest, (void *)0x80000, 2 * PAGE, 1);
     seL4_CPtr ro = new_frame(fx, 12, NULL), rw = new_frame(fx, 12, NULL);
-    assert_int_equal(
-        vspace_deferred_rights_map_pages_at_vaddr(&fx->guest, &ro, NULL, (void *)0x80000, 1, 12, seL4_CanRead, r), 0);
+    assert_int_equal(vspace_deferred_rights_map_pages_at_vaddr(&fx->guest, &ro, NULL, (void *)0x80000, 1, 12,
+                                                               seL4_CanRead, r),
+                     0);
     assert_int_equal(fx->hook.last.rights.words[0], seL4_CanRead.words[0]);
-    assert_int_equal(
-        vspace_deferred_rights_map_pages_at_vaddr(&fx->guest, &rw, NULL, (void *)0x81000, 1, 12, seL4_AllRights, r), 0);
+    assert_int_equal(vspace_deferred_rights_map_pages_at_vaddr(&fx->guest, &rw, NULL, (void *)0x81000, 1, 12,
+                                                               seL4_AllRights, r),
+                     0);
     assert_int_equal(fx->hook.last.rights.words[0], seL4_ReadWrite.words[0]);
 }
 
@@ -590,11 +592,11 @@ static void test_map_with_null_or_freed_reservation_is_an_error(void **state)
 {
     fx_t *fx = *state;
     seL4_CPtr cap = new_frame(fx, 12, NULL);
-    assert_int_equal(vspace_map_pages_at_vaddr(&fx->guest, &cap, NULL, (void *)0x80000, 1, 12, (reservation_t) { 0 }),
+    assert_int_equal(vspace_map_pages_at_vaddr(&fx->guest, &cap, NULL, (void *)0x80000, 1, 12, (reservation_t){ 0 }),
                      -1);
     assert_logged(ZF_LOG_ERROR, "the reservation is NULL");
     assert_int_equal(vspace_deferred_rights_map_pages_at_vaddr(&fx->guest, &cap, NULL, (void *)0x80000, 1, 12,
-                                                               seL4_AllRights, (reservation_t) { 0 }),
+                                                               seL4_AllRights, (reservation_t){ 0 }),
                      -1);
     assert_logged(ZF_LOG_ERROR, "the reservation is NULL");
     reservation_t r = reserve(&fx->guest, 0x80000, PAGE);
@@ -1076,9 +1078,9 @@ static void test_access_page_with_callback_rejects_bad_input(void **state)
 {
     fx_t *fx = *state;
     struct access_seen seen = { 0 };
-    assert_int_equal(
-        vspace_access_page_with_callback(&fx->guest, &fx->vmm, (void *)0x120000, 12, seL4_AllRights, 1, NULL, &seen),
-        -1);
+    assert_int_equal(vspace_access_page_with_callback(&fx->guest, &fx->vmm, (void *)0x120000, 12, seL4_AllRights, 1,
+                                                      NULL, &seen),
+                     -1);
     assert_logged(ZF_LOG_ERROR, "callback is NULL");
     assert_int_equal(vspace_access_page_with_callback(&fx->guest, &fx->vmm, (void *)0x120000, 12, seL4_AllRights, 1,
                                                       write_through_access, &seen),
@@ -1102,8 +1104,9 @@ static void test_anonymous_and_fixed_calls_reject_ranges_that_wrap(void **state)
     assert_logged(ZF_LOG_ERROR, "run past the end");
     assert_int_equal(vspace_new_pages_at_vaddr(&fx->guest, (void *)(UINTPTR_MAX & ~MASK(21)), 2, 21, r), -1);
     assert_logged(ZF_LOG_ERROR, "run past the end");
-    assert_int_equal(vspace_deferred_rights_map_pages_at_vaddr(
-                         &fx->guest, &cap, NULL, (void *)(UINTPTR_MAX & ~MASK(12)), 3, 12, seL4_AllRights, r),
+    assert_int_equal(vspace_deferred_rights_map_pages_at_vaddr(&fx->guest, &cap, NULL,
+                                                               (void *)(UINTPTR_MAX & ~MASK(12)), 3, 12, seL4_AllRights,
+                                                               r),
                      -1);
     assert_logged(ZF_LOG_ERROR, "run past the end");
 }
@@ -1116,9 +1119,9 @@ static void test_fixed_calls_reject_unaligned_addresses(void **state)
     reservation_t d = vspace_reserve_deferred_rights_range_at(&fx->guest, (void *)0x800000, LARGE, 1);
     assert_int_equal(vspace_new_pages_at_vaddr(&fx->guest, (void *)0x401000, 1, seL4_LargePageBits, r), -1);
     assert_logged(ZF_LOG_ERROR, "not aligned");
-    assert_int_equal(
-        vspace_deferred_rights_map_pages_at_vaddr(&fx->guest, &cap, NULL, (void *)0x800004, 1, 12, seL4_AllRights, d),
-        -1);
+    assert_int_equal(vspace_deferred_rights_map_pages_at_vaddr(&fx->guest, &cap, NULL, (void *)0x800004, 1, 12,
+                                                               seL4_AllRights, d),
+                     -1);
     assert_logged(ZF_LOG_ERROR, "not aligned");
     assert_int_equal(fx->hook.maps, 0);
 }
@@ -1316,8 +1319,9 @@ static void test_init_without_a_kernel_fails(void **state)
     uintptr_t base = fx->base;
     teardown(state);
     sel4kvm_log_set_sink(capture_log, NULL);
-    assert_int_equal(
-        sel4kvm_vspace_init(&vs, (vka_t *)&vs, seL4_CapInitThreadVSpace, SEL4KVM_VSPACE_VMM, base, base + PAGE), -1);
+    assert_int_equal(sel4kvm_vspace_init(&vs, (vka_t *)&vs, seL4_CapInitThreadVSpace, SEL4KVM_VSPACE_VMM, base,
+                                         base + PAGE),
+                     -1);
     assert_logged(ZF_LOG_ERROR, "no simulated kernel is running");
     assert_int_equal(setup(state), 0);
 }
@@ -1413,10 +1417,10 @@ static void test_new_pages_config_helpers_reject_bad_input(void **state)
     assert_int_equal(vspace_new_pages_config_use_device_ut(true, NULL), -1);
     assert_null(vspace_new_pages_with_config(&fx->vmm, NULL, seL4_AllRights));
     assert_logged(ZF_LOG_ERROR, "config is NULL");
-    config = (vspace_new_pages_config_t) { .vaddr = NULL, .num_pages = SIZE_MAX, .size_bits = 12 };
+    config = (vspace_new_pages_config_t){ .vaddr = NULL, .num_pages = SIZE_MAX, .size_bits = 12 };
     assert_null(vspace_new_pages_with_config(&fx->vmm, &config, seL4_AllRights));
     assert_logged(ZF_LOG_ERROR, "overflow");
-    config = (vspace_new_pages_config_t) { .vaddr = NULL, .num_pages = 1, .size_bits = 5 };
+    config = (vspace_new_pages_config_t){ .vaddr = NULL, .num_pages = 1, .size_bits = 5 };
     assert_null(vspace_new_pages_with_config(&fx->vmm, &config, seL4_AllRights));
     assert_logged(ZF_LOG_ERROR, "invalid size_bits 5");
 }

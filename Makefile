@@ -98,19 +98,29 @@ BENCH_BINS := $(BENCH_SRCS:%.c=$(BUILD)/%)
 EXAMPLES := $(sort $(notdir $(patsubst %/main.c,%,$(wildcard examples/*/main.c))))
 EXAMPLE_BINS := $(EXAMPLES:%=$(BUILD)/examples/%)
 
+# tests/unit/headers/*.c: each includes one public header alone; compiling it proves the header stands alone.
+HEADER_CHECK_SRCS := $(sort $(wildcard tests/unit/headers/*.c))
+HEADER_CHECKS := $(HEADER_CHECK_SRCS:%.c=$(BUILD)/%.ok)
+
 DOCGEN_SRCS := $(sort $(wildcard docs/tools/*.c))
 DOCGEN := $(BUILD)/tools/docgen
 
 # ---- build --------------------------------------------------------------------------------------------------------
 
 .PHONY: all run test bench docs docs-check format format-check install install-check clean help FORCE
-all: $(LIBS) $(EXAMPLE_BINS) $(TEST_BINS) $(BENCH_BINS) $(DOCGEN)
+all: $(LIBS) $(EXAMPLE_BINS) $(TEST_BINS) $(BENCH_BINS) $(DOCGEN) $(HEADER_CHECKS)
 
 $(OBJ)/tests/%.o: ALL_CFLAGS += $(CMOCKA_CFLAGS)
 
 $(OBJ)/%.o: %.c $(FLAGS_FILE) $(CONFIG_MK)
 	@mkdir -p $(@D)
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# -Iinclude only (not -Isrc), and -O2 because some warnings in inline helpers only appear when optimising.
+$(BUILD)/tests/unit/headers/%.ok: tests/unit/headers/%.c $(FLAGS_FILE) $(CONFIG_MK)
+	@mkdir -p $(@D)
+	$(call say,HDR,$<)$(CC) -std=gnu11 -Wall -Wextra -Werror -Iinclude -O2 -MMD -MP -MF $@.d -c $< -o /dev/null
+	@touch $@
 
 $(LIBSIM): $(call obj_of,$(SIM_SRCS))
 $(LIBVM): $(call obj_of,$(VM_SRCS))

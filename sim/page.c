@@ -299,3 +299,27 @@ int sel4kvm_sim_set_vspace_hook(seL4_CPtr vspace_root, sel4kvm_vspace_hook_fn ho
     sim_unlock();
     return ret;
 }
+
+static seL4_Error frame_mapping(seL4_CPtr frame, seL4_Word *vaddr, seL4_CapRights_t *rights)
+{
+    seL4_Error err;
+    struct cte *cap = frame_cap(frame, &err, "frame_mapping");
+    if (cap == NULL) {
+        return err;
+    }
+    if (cap->map_root == NULL) {
+        return seL4_InvalidArgument;
+    }
+    if (vaddr != NULL) {
+        *vaddr = cap->map_vaddr;
+    }
+    if (rights != NULL) {
+        rights->words[0] = cap->map_rights;
+    }
+    return seL4_NoError;
+}
+
+int sel4kvm_sim_frame_mapping(seL4_CPtr frame, seL4_Word *vaddr, seL4_CapRights_t *rights)
+{
+    return SIM_INVOKE(frame_mapping(frame, vaddr, rights)) == seL4_NoError ? 0 : -1;
+}

@@ -132,6 +132,16 @@ typedef int (*sel4kvm_vspace_hook_fn)(void *cookie, const sel4kvm_map_event_t *e
 int sel4kvm_sim_set_vspace_hook(seL4_CPtr vspace_root, sel4kvm_vspace_hook_fn hook, void *cookie);
 
 /***
+ * @function sel4kvm_sim_frame_mapping(frame, vaddr, rights)
+ * Where and with which effective rights a frame cap is mapped: what the hardware would check on an access.
+ * @param {seL4_CPtr} frame Frame cap
+ * @param {seL4_Word *} vaddr Receives the mapped address (may be NULL)
+ * @param {seL4_CapRights_t *} rights Receives the effective rights (may be NULL)
+ * @return 0 if the cap is mapped, -1 if it is not a frame cap or not mapped
+ */
+int sel4kvm_sim_frame_mapping(seL4_CPtr frame, seL4_Word *vaddr, seL4_CapRights_t *rights);
+
+/***
  * @function sel4kvm_sim_vmm_window(base, size)
  * The host address range the VMM's own vspace (seL4_CapInitThreadVSpace) maps frames into.
  * @param {uintptr_t *} base Receives the first address

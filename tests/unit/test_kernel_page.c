@@ -318,6 +318,21 @@ static void test_asid_pool_assign_accepts_roots_only(void **state)
     assert_int_equal(seL4_X86_ASIDPool_Assign(frame, ept), seL4_InvalidCapability);
 }
 
+static void test_frame_mapping_reports_address_and_effective_rights(void **state)
+{
+    (void)state;
+    seL4_CPtr ept = new_ept(NULL);
+    seL4_CPtr frame = make_object(ut(20), seL4_X86_4K, 0);
+    seL4_Word va = 0;
+    seL4_CapRights_t rights = seL4_NoRights;
+    assert_int_equal(sel4kvm_sim_frame_mapping(frame, &va, &rights), -1);
+    assert_int_equal(seL4_X86_Page_MapEPT(frame, ept, 0x9000, seL4_CanRead, 0), seL4_NoError);
+    assert_int_equal(sel4kvm_sim_frame_mapping(frame, &va, &rights), 0);
+    assert_int_equal(va, 0x9000);
+    assert_int_equal(rights.words[0], seL4_CanRead.words[0]);
+    assert_int_equal(sel4kvm_sim_frame_mapping(ept, NULL, NULL), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -343,6 +358,7 @@ int main(void)
         FIXTURE_TEST(test_vmm_remap_in_place_changes_rights_elsewhere_is_refused),
         FIXTURE_TEST(test_unmap_in_vmm_leaves_the_window_reserved),
         FIXTURE_TEST(test_asid_pool_assign_accepts_roots_only),
+        FIXTURE_TEST(test_frame_mapping_reports_address_and_effective_rights),
     };
     return cmocka_run_group_tests_name("kernel: pages", tests, NULL, NULL);
 }

@@ -1,0 +1,79 @@
+/* Unit-testing fault handlers: inject guest memory accesses into a VM with no guest and see how they end. */
+/* SPDX-License-Identifier: BSD-2-Clause */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sel4/sel4.h>
+#include <sel4vm/guest_vm.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/***
+ * @module test_backend.h
+ * A VM created by vm_init runs no guest until a hypervisor backend is attached: it uses the test backend.
+ * These calls play the part of the guest. Each injected access takes exactly the path a KVM MMIO exit takes
+ * (reservation lookup, the reservation's fault callback, the unhandled-fault callback, FAULT_RESTART
+ * retries against newly mapped memory, strict-mode checks) and reports how it ended, so a device model's
+ * fault handler can be tested with cmocka and stepped through in gdb.
+ */
+
+/***
+ * @struct sel4kvm_test_access_t
+ * How an injected access ended.
+ * @param {int} result 0 if the access completed; -1 if vm_run would have returned -1 (see exit_reason)
+ * @param {seL4_Word} read_value For a read: the value the guest's destination register receives
+ * @param {bool} advanced The last callback called advance_vcpu_fault
+ * @param {bool} restarted The last callback called restart_vcpu_fault
+ * @param {unsigned} callbacks How many times a fault callback (reservation or unhandled) ran
+ * @param {int} exit_reason vm->run.exit_reason afterwards
+ */
+typedef struct sel4kvm_test_access {
+    int result;
+    seL4_Word read_value;
+    bool advanced;
+    bool restarted;
+    unsigned callbacks;
+    int exit_reason;
+} sel4kvm_test_access_t;
+
+/***
+ * @function sel4kvm_test_mmio_read(vcpu, addr, size, out)
+ * Make the guest read size bytes at guest-physical addr. Mapped memory is read directly, as a guest's load
+ * would; anything else faults and takes the MMIO exit path.
+ * @param {vm_vcpu_t *} vcpu The vCPU that performs the access
+ * @param {uintptr_t} addr Guest-physical address
+ * @param {size_t} size 1, 2, 4 or 8
+ * @param {sel4kvm_test_access_t *} out Receives the outcome (may be NULL)
+ * @return 0 if the access completed, -1 if it ended the VM or the arguments are invalid
+ */
+int sel4kvm_test_mmio_read(vm_vcpu_t *vcpu, uintptr_t addr, size_t size, sel4kvm_test_access_t *out);
+
+/***
+ * @function sel4kvm_test_mmio_write(vcpu, addr, size, value, out)
+ * Make the guest write the low size bytes of value at guest-physical addr. Writable mapped memory is written
+ * directly; anything else (including read-only memory) faults and takes the MMIO exit path.
+ * @param {vm_vcpu_t *} vcpu The vCPU that performs the access
+ * @param {uintptr_t} addr Guest-physical address
+ * @param {size_t} size 1, 2, 4 or 8
+ * @param {seL4_Word} value The value written, as in the guest's source register
+ * @param {sel4kvm_test_access_t *} out Receives the outcome (may be NULL)
+ * @return 0 if the access completed, -1 if it ended the VM or the arguments are invalid
+ */
+int sel4kvm_test_mmio_write(vm_vcpu_t *vcpu, uintptr_t addr, size_t size, seL4_Word value, sel4kvm_test_access_t *out);
+
+/***
+ * @function sel4kvm_test_set_ip(vcpu, ip)
+ * Set the guest instruction pointer that later injected faults report (get_vcpu_fault_ip).
+ * @param {vm_vcpu_t *} vcpu The vCPU
+ * @param {seL4_Word} ip Guest RIP
+ * @return 0 on success, -1 if vcpu is NULL
+ */
+int sel4kvm_test_set_ip(vm_vcpu_t *vcpu, seL4_Word ip);
+
+#ifdef __cplusplus
+}
+#endif

@@ -1,0 +1,88 @@
+/* The test backend: runs no guest; tests inject accesses that take the same path as a KVM MMIO exit. */
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include <inttypes.h>
+#include <sel4kvm/test_backend.h>
+#include <sel4vm/guest_vcpu_fault.h>
+#include <sel4vm/guest_vm_exits.h>
+#include "vm_internal.h"
+
+static int test_vcpu_run(vm_vcpu_t *vcpu)
+{
+    /* With no guest, running means delivering what is pending on the host endpoint, then stopping. */
+    vm_t *vm = vcpu->vm;
+    for (;;) {
+        seL4_Word badge = 0;
+        seL4_MessageInfo_t tag = seL4_Poll(vm->host_endpoint, &badge);
+        if (badge == 0) {
+            return 0;
+        }
+        if (vm->run.notification_callback == NULL) {
+            ZF_LOGW("VM %s: notification 0x%lx with no notification callback", vm->vm_name, badge);
+            continue;
+        }
+        vm->run.exit_reason = VM_GUEST_NOTIFICATION_EXIT;
+        if (vm->run.notification_callback(vm, badge, tag, vm->run.notification_callback_cookie) != 0) {
+            ZF_LOGE("VM %s: notification callback failed for badge 0x%lx", vm->vm_name, badge);
+            return -1;
+        }
+    }
+}
+
+const struct vm_backend_ops sel4vm_test_backend_ops = {
+    .name = "test",
+    .vcpu_run = test_vcpu_run,
+};
+
+static int inject(vm_vcpu_t *vcpu, uintptr_t addr, size_t size, bool is_read, seL4_Word value,
+                  sel4kvm_test_access_t *out)
+{
+    if (vcpu == NULL || vcpu->vm == NULL || vm_private(vcpu->vm) == NULL) {
+        ZF_LOGE("Failed to inject access: vcpu is NULL or its VM is not initialised");
+        return -1;
+    }
+    if (size != 1 && size != 2 && size != 4 && size != 8) {
+        ZF_LOGE("Failed to inject access: size %zu is not 1, 2, 4 or 8", size);
+        return -1;
+    }
+    if (addr + size - 1 < addr) {
+        ZF_LOGE("Failed to inject access: 0x%" PRIxPTR " + %zu wraps", addr, size);
+        return -1;
+    }
+    struct vcpu_fault *f = vcpu_fault(vcpu);
+    vcpu_fault_begin(vcpu, addr, size, is_read, value, vcpu->vcpu_arch.guest_state->rip);
+    seL4_Word read_value = 0;
+    /* Mapped memory does not fault on a real guest: the access reaches it directly. */
+    int result = vcpu_fault_access_memory(vcpu, &read_value) == 0 ? 0 : vcpu_fault_handle(vcpu, &read_value);
+    f->pending = false;
+    if (out != NULL) {
+        *out = (sel4kvm_test_access_t){
+            .result = result,
+            .read_value = read_value,
+            .advanced = f->advanced,
+            .restarted = f->restarted,
+            .callbacks = f->callbacks,
+            .exit_reason = vcpu->vm->run.exit_reason,
+        };
+    }
+    return result;
+}
+
+int sel4kvm_test_mmio_read(vm_vcpu_t *vcpu, uintptr_t addr, size_t size, sel4kvm_test_access_t *out)
+{
+    return inject(vcpu, addr, size, true, 0, out);
+}
+
+int sel4kvm_test_mmio_write(vm_vcpu_t *vcpu, uintptr_t addr, size_t size, seL4_Word value, sel4kvm_test_access_t *out)
+{
+    return inject(vcpu, addr, size, false, value, out);
+}
+
+int sel4kvm_test_set_ip(vm_vcpu_t *vcpu, seL4_Word ip)
+{
+    if (vcpu == NULL || vcpu->vcpu_arch.guest_state == NULL) {
+        ZF_LOGE("Failed to set guest ip: vcpu is NULL");
+        return -1;
+    }
+    vcpu->vcpu_arch.guest_state->rip = ip;
+    return 0;
+}

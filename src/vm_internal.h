@@ -1,0 +1,127 @@
+/* libsel4vm's internal interface: library state per VM and vCPU, the backend interface, fault dispatch. */
+/* SPDX-License-Identifier: BSD-2-Clause */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sel4vm/guest_memory.h>
+#include <sel4vm/guest_vm.h>
+#include "range_index.h"
+
+/* What a backend does for the library (DESIGN.md §2). Guest memory reaches the backend through the kernel's
+ * vspace hook on vm->mem.vm_vspace_root, not through these operations. */
+struct vm_backend_ops {
+    const char *name;
+    int (*vm_create)(vm_t *vm);
+    void (*vm_destroy)(vm_t *vm);
+    int (*vcpu_create)(vm_vcpu_t *vcpu);
+    void (*vcpu_destroy)(vm_vcpu_t *vcpu);
+    /* Runs the vCPU until the VM stops (0) or fails (-1). */
+    int (*vcpu_run)(vm_vcpu_t *vcpu);
+    int (*set_irq_level)(vm_t *vm, int irq, int level);
+    /* Makes a running or halted vcpu_run look at pending notifications; callable from any thread. */
+    void (*kick)(vm_t *vm);
+};
+
+/* The library's own state for a VM, at vm->arch.backend. */
+struct vm_private {
+    const struct vm_backend_ops *ops;
+    void *backend; /* the backend's state */
+    bool strict;   /* report handler contract violations as errors (DESIGN.md §6) */
+    bool defer_memory_map;
+    unsigned restart_limit;
+    bool warned_no_advance; /* HANDLED without advance is reported once per VM outside strict mode */
+};
+
+/* The fault being handled on a vCPU: one record whether it came from KVM or the test backend. */
+struct vcpu_fault {
+    bool pending;
+    bool is_read;
+    bool advanced;
+    bool restarted;
+    bool data_set;
+    bool violation; /* a contract violation that strict mode turns into an error */
+    unsigned callbacks;
+    uintptr_t addr;
+    seL4_Word ip;
+    size_t size;
+    seL4_Word data; /* lane-positioned: written data for a write, data set by the handler for a read */
+};
+
+/* vcpu->vcpu_arch.guest_state */
+struct guest_state {
+    struct vcpu_fault fault;
+    seL4_VCPUContext context;
+    seL4_Word rip;
+};
+
+/* A reservation (guest_memory.c). range is the 4 KiB-rounded extent kept in an index; addr/size are exact. */
+struct vm_memory_reservation {
+    struct range range;
+    uintptr_t addr;
+    size_t size;
+    memory_fault_callback_fn fault_callback;
+    void *cookie;
+    reservation_t vspace_res;
+    bool anon;
+    bool mapped;
+    /* deferred mode: the iterator to map with on the first fault */
+    memory_map_iterator_fn deferred_iterator;
+    void *deferred_cookie;
+    vm_t *vm;
+    void *owned_cookie; /* iterator state vm_map_reservation_frames made, freed with the reservation */
+    GArray *pages;      /* struct mapped_page: what vm_map_reservation mapped, to unmap on free */
+};
+
+struct mapped_page {
+    uintptr_t vaddr;
+    size_t size_bits;
+};
+
+/* Regions given to vm_memory_make_anon, carved by vm_reserve_anon_memory. */
+struct anon_region {
+    struct range range;
+    uintptr_t next; /* bump pointer */
+};
+
+/* vm->mem.reservation_cookie */
+struct vm_memory_reservation_cookie {
+    struct range_index regular;
+    struct range_index anon;         /* anonymous reservations */
+    struct range_index anon_regions; /* struct anon_region */
+};
+
+static inline struct vm_private *vm_private(vm_t *vm)
+{
+    return vm->arch.backend;
+}
+
+static inline struct vcpu_fault *vcpu_fault(vm_vcpu_t *vcpu)
+{
+    return &vcpu->vcpu_arch.guest_state->fault;
+}
+
+/* fault.c: start handling a guest memory access. value is a write's data as the guest wrote it. */
+void vcpu_fault_begin(vm_vcpu_t *vcpu, uintptr_t addr, size_t size, bool is_read, seL4_Word value, seL4_Word ip);
+
+/* fault.c: perform the pending access against mapped memory, as the guest's instruction would; 1 if a page
+ * of it is unmapped (or read-only for a write), which is when a real guest faults. */
+int vcpu_fault_access_memory(vm_vcpu_t *vcpu, seL4_Word *read_value);
+
+/* fault.c: run the pending access through reservations and callbacks (DESIGN.md §6). 0 when it completed,
+ * with *read_value what a read's destination receives; -1 when vm_run must end (exit_reason is set). */
+int vcpu_fault_handle(vm_vcpu_t *vcpu, seL4_Word *read_value);
+
+/* guest_memory.c: the reservation containing [addr, addr + len): regular ones first, then anonymous. NULL if
+ * none contains addr. Allocation-free. */
+vm_memory_reservation_t *vm_memory_find_reservation(vm_t *vm, uintptr_t addr);
+
+/* guest_memory.c: maps a reservation whose mapping was deferred; 0 if it is (now) mapped. */
+int vm_memory_map_deferred(vm_t *vm, vm_memory_reservation_t *res);
+
+/* guest_memory.c: releases every reservation; at VM teardown. Returns how many were still there. */
+size_t vm_memory_destroy(vm_t *vm);
+
+/* guest_ram.c: releases RAM bookkeeping at VM teardown. */
+void vm_ram_destroy(vm_t *vm);

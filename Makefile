@@ -172,6 +172,9 @@ docs-check: $(DOCGEN)
 	@rm -rf $(BUILD)/docs-check
 	$(Q)$(DOCGEN) --quiet --output $(BUILD)/docs-check include
 	@diff -ru docs/api $(BUILD)/docs-check || { echo "docs/api is stale: run make docs"; exit 1; }
+	@awk '/^```c$$/{f=1;next} /^```$$/{f=0} f' docs/unit-testing-fault-handlers.md | \
+	    diff -q - tests/unit/test_example_device.c >/dev/null || \
+	    { echo "docs/unit-testing-fault-handlers.md: its example differs from tests/unit/test_example_device.c"; exit 1; }
 	@echo "docs/api is up to date."
 
 # ---- format -------------------------------------------------------------------------------------------------------

@@ -220,6 +220,8 @@ int sel4kvm_vm_destroy(vm_t *vm)
         free(vcpu);
         vm->vcpus[i] = NULL;
     }
+    /* RAM first: its reservations are the library's own, not leaks. */
+    vm_ram_destroy(vm);
     size_t leaked = 0;
     if (vm->mem.reservation_cookie != NULL) {
         leaked = vm_memory_destroy(vm);
@@ -231,7 +233,6 @@ int sel4kvm_vm_destroy(vm_t *vm)
             }
         }
     }
-    free(vm->mem.ram_regions);
     if (priv != NULL && priv->ops->vm_destroy != NULL) {
         priv->ops->vm_destroy(vm);
     }

@@ -81,8 +81,11 @@ struct mapped_page {
 
 /* Regions given to vm_memory_make_anon, carved by vm_reserve_anon_memory. */
 struct anon_region {
-    struct range range;
-    uintptr_t next; /* bump pointer */
+    struct range range; /* rounded out to 4 KiB */
+    uintptr_t next;     /* bump pointer */
+    uintptr_t base;     /* the exact range given to vm_memory_make_anon: [base, limit) */
+    uintptr_t limit;
+    reservation_t vspace_res; /* covers range, so nothing else lands in it; anonymous reservations map through it */
 };
 
 /* vm->mem.reservation_cookie */
@@ -90,6 +93,7 @@ struct vm_memory_reservation_cookie {
     struct range_index regular;
     struct range_index anon;         /* anonymous reservations */
     struct range_index anon_regions; /* struct anon_region */
+    GHashTable *live;                /* every reservation of the VM: foreign or freed pointers are refused */
 };
 
 static inline struct vm_private *vm_private(vm_t *vm)

@@ -1,6 +1,7 @@
 /* The test backend: runs no guest; tests inject accesses that take the same path as a KVM MMIO exit. */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <inttypes.h>
+#include <stdint.h>
 #include <sel4kvm/test_backend.h>
 #include <sel4vm/guest_vcpu_fault.h>
 #include <sel4vm/guest_vm_exits.h>
@@ -85,4 +86,32 @@ int sel4kvm_test_set_ip(vm_vcpu_t *vcpu, seL4_Word ip)
     }
     vcpu->vcpu_arch.guest_state->rip = ip;
     return 0;
+}
+
+int sel4kvm_test_io_string(vm_vcpu_t *vcpu, unsigned int port, size_t size, bool is_in, size_t count, void *data)
+{
+    if (vcpu == NULL || vcpu->vm == NULL || vm_private(vcpu->vm) == NULL || data == NULL) {
+        ZF_LOGE("Failed to inject port I/O: vcpu or data is NULL, or the VM is not initialised");
+        return -1;
+    }
+    if ((size != 1 && size != 2 && size != 4) || port > 0xffff || count == 0 || count > UINT32_MAX) {
+        ZF_LOGE("Failed to inject port I/O: size %zu, port 0x%x or count %zu out of range", size, port, count);
+        return -1;
+    }
+    return vm_io_handle(vcpu, port, is_in, (unsigned)size, (unsigned)count, data);
+}
+
+int sel4kvm_test_io_in(vm_vcpu_t *vcpu, unsigned int port, size_t size, unsigned int *value)
+{
+    if (value == NULL) {
+        ZF_LOGE("Failed to inject IN: value is NULL");
+        return -1;
+    }
+    *value = 0;
+    return sel4kvm_test_io_string(vcpu, port, size, true, 1, value);
+}
+
+int sel4kvm_test_io_out(vm_vcpu_t *vcpu, unsigned int port, size_t size, unsigned int value)
+{
+    return sel4kvm_test_io_string(vcpu, port, size, false, 1, &value);
 }

@@ -220,6 +220,7 @@ int sel4kvm_vm_destroy(vm_t *vm)
         free(vcpu);
         vm->vcpus[i] = NULL;
     }
+    vm_io_ports_destroy(vm);
     /* RAM first: its reservations are the library's own, not leaks. */
     vm_ram_destroy(vm);
     size_t leaked = 0;

@@ -31,7 +31,8 @@ struct vm_private {
     bool strict;   /* report handler contract violations as errors (DESIGN.md §6) */
     bool defer_memory_map;
     unsigned restart_limit;
-    bool warned_no_advance; /* HANDLED without advance is reported once per VM outside strict mode */
+    bool warned_no_advance;            /* HANDLED without advance is reported once per VM outside strict mode */
+    uint64_t warned_ports[65536 / 64]; /* unhandled ports already reported */
 };
 
 /* The fault being handled on a vCPU: one record whether it came from KVM or the test backend. */
@@ -116,6 +117,11 @@ int vcpu_fault_access_memory(vm_vcpu_t *vcpu, seL4_Word *read_value);
 /* fault.c: run the pending access through reservations and callbacks (DESIGN.md §6). 0 when it completed,
  * with *read_value what a read's destination receives; -1 when vm_run must end (exit_reason is set). */
 int vcpu_fault_handle(vm_vcpu_t *vcpu, seL4_Word *read_value);
+
+/* ioports.c: an IN or OUT exit of count items of size bytes at data (string and rep forms have count > 1).
+ * Unhandled INs read all ones and unhandled OUTs are dropped; 0, or -1 when a handler fails (exit_reason set). */
+int vm_io_handle(vm_vcpu_t *vcpu, unsigned port, bool is_in, unsigned size, unsigned count, void *data);
+void vm_io_ports_destroy(vm_t *vm);
 
 /* guest_memory.c: the reservation containing [addr, addr + len): regular ones first, then anonymous. NULL if
  * none contains addr. Allocation-free. */

@@ -66,6 +66,42 @@ int sel4kvm_test_mmio_read(vm_vcpu_t *vcpu, uintptr_t addr, size_t size, sel4kvm
 int sel4kvm_test_mmio_write(vm_vcpu_t *vcpu, uintptr_t addr, size_t size, seL4_Word value, sel4kvm_test_access_t *out);
 
 /***
+ * @function sel4kvm_test_io_in(vcpu, port, size, value)
+ * Make the guest execute IN of size bytes from an I/O port: registered handlers, then the unhandled-port
+ * callback; an unhandled IN reads all ones.
+ * @param {vm_vcpu_t *} vcpu The vCPU
+ * @param {unsigned int} port Port number, 0 to 0xffff
+ * @param {size_t} size 1, 2 or 4
+ * @param {unsigned int *} value Receives what the guest's register receives
+ * @return 0 if the access completed, -1 if a handler failed (vm_run would return -1) or the arguments are invalid
+ */
+int sel4kvm_test_io_in(vm_vcpu_t *vcpu, unsigned int port, size_t size, unsigned int *value);
+
+/***
+ * @function sel4kvm_test_io_out(vcpu, port, size, value)
+ * Make the guest execute OUT of the low size bytes of value to an I/O port; an unhandled OUT is dropped.
+ * @param {vm_vcpu_t *} vcpu The vCPU
+ * @param {unsigned int} port Port number, 0 to 0xffff
+ * @param {size_t} size 1, 2 or 4
+ * @param {unsigned int} value The value written
+ * @return 0 if the access completed, -1 if a handler failed or the arguments are invalid
+ */
+int sel4kvm_test_io_out(vm_vcpu_t *vcpu, unsigned int port, size_t size, unsigned int value);
+
+/***
+ * @function sel4kvm_test_io_string(vcpu, port, size, is_in, count, data)
+ * Make the guest execute a string I/O instruction (INS/OUTS, with or without REP) of count items.
+ * @param {vm_vcpu_t *} vcpu The vCPU
+ * @param {unsigned int} port Port number, 0 to 0xffff
+ * @param {size_t} size Item size: 1, 2 or 4
+ * @param {bool} is_in true for INS (items are stored to data), false for OUTS (items are read from data)
+ * @param {size_t} count Number of items, at least 1
+ * @param {void *} data count * size bytes
+ * @return 0 if every item completed, -1 if a handler failed or the arguments are invalid
+ */
+int sel4kvm_test_io_string(vm_vcpu_t *vcpu, unsigned int port, size_t size, bool is_in, size_t count, void *data);
+
+/***
  * @function sel4kvm_test_set_ip(vcpu, ip)
  * Set the guest instruction pointer that later injected faults report (get_vcpu_fault_ip).
  * @param {vm_vcpu_t *} vcpu The vCPU

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "quiet_log.h"
 #include <sel4/sel4.h>
 #include <sel4kvm/allocator.h>
 #include <sel4kvm/log.h>
@@ -16,25 +17,6 @@
 #include <utils/util.h>
 
 static simple_t simple;
-
-static void quiet(UNUSED void *cookie, UNUSED int level, UNUSED const char *tag, UNUSED const char *file,
-                  UNUSED int line, UNUSED const char *func, UNUSED const char *msg)
-{
-}
-
-static int quiet_group(void **state)
-{
-    (void)state;
-    sel4kvm_log_set_sink(quiet, NULL);
-    return 0;
-}
-
-static int loud_group(void **state)
-{
-    (void)state;
-    sel4kvm_log_set_sink(NULL, NULL);
-    return 0;
-}
 
 static int setup(void **state)
 {

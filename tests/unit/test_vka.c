@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include "quiet_log.h"
 #include <sel4/sel4.h>
 #include <sel4kvm/allocator.h>
 #include <sel4kvm/log.h>
@@ -19,25 +20,6 @@
 #include <vka/vka.h>
 
 static vka_t vka;
-
-static void quiet(UNUSED void *cookie, UNUSED int level, UNUSED const char *tag, UNUSED const char *file,
-                  UNUSED int line, UNUSED const char *func, UNUSED const char *msg)
-{
-}
-
-static int quiet_group(void **state)
-{
-    (void)state;
-    sel4kvm_log_set_sink(quiet, NULL);
-    return 0;
-}
-
-static int loud_group(void **state)
-{
-    (void)state;
-    sel4kvm_log_set_sink(NULL, NULL);
-    return 0;
-}
 
 static int boot_with(const sel4kvm_sim_config_t *config)
 {

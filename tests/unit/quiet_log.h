@@ -1,0 +1,26 @@
+/* Group setup/teardown that silence log output for tests that provoke many errors on purpose. */
+/* SPDX-License-Identifier: BSD-2-Clause */
+#pragma once
+
+#include <sel4kvm/log.h>
+#include <utils/util.h>
+
+static void quiet_sink(UNUSED void *cookie, UNUSED int level, UNUSED const char *tag, UNUSED const char *file,
+                       UNUSED int line, UNUSED const char *func, UNUSED const char *msg)
+{
+}
+
+/* Messages still pass the level filter and are counted (sel4kvm_log_count); they are just not printed. */
+static int quiet_group(void **state)
+{
+    (void)state;
+    sel4kvm_log_set_sink(quiet_sink, NULL);
+    return 0;
+}
+
+static int loud_group(void **state)
+{
+    (void)state;
+    sel4kvm_log_set_sink(NULL, NULL);
+    return 0;
+}

@@ -77,11 +77,11 @@ KVM_SRCS := $(sort $(call rwildcard,kvm_backend,*.c))
 
 LIBSIM := $(BUILD)/libsel4sim.a
 LIBVM := $(BUILD)/libsel4vm.a
-LIBKVM := $(BUILD)/libsel4kvm.a
 
-# A library with no sources is not built, linked or installed. Link order is user before provider: libsel4vm
-# drives the KVM backend, and both sit on the simulated kernel.
-LIBS := $(if $(VM_SRCS),$(LIBVM)) $(if $(KVM_SRCS),$(LIBKVM)) $(if $(SIM_SRCS),$(LIBSIM))
+# A library with no sources is not built, linked or installed. The KVM backend goes into libsel4vm: the library
+# drives the backend and the backend's run loop calls back into the library's fault and I/O dispatch, so two
+# archives would depend on each other. The directory split keeps <linux/kvm.h> out of src/.
+LIBS := $(if $(VM_SRCS)$(KVM_SRCS),$(LIBVM)) $(if $(SIM_SRCS),$(LIBSIM))
 
 # tests/unit and tests/kvm: each test_*.c is a binary; any other .c there is linked into that folder's tests.
 # tests/bench: each .c is a benchmark binary.
@@ -123,8 +123,7 @@ $(BUILD)/tests/unit/headers/%.ok: tests/unit/headers/%.c $(FLAGS_FILE) $(CONFIG_
 	@touch $@
 
 $(LIBSIM): $(call obj_of,$(SIM_SRCS))
-$(LIBVM): $(call obj_of,$(VM_SRCS))
-$(LIBKVM): $(call obj_of,$(KVM_SRCS))
+$(LIBVM): $(call obj_of,$(VM_SRCS) $(KVM_SRCS))
 $(BUILD)/lib%.a:
 	@rm -f $@
 	$(call say,AR,$@)$(AR) rcs $@ $^
@@ -199,7 +198,7 @@ format-check:
 # Headers go into their own folder so generic names (autoconf.h, utils/, simple/) cannot clash with others.
 PC_DIR := $(BUILD)/pkgconfig
 # sel4vm.pc exists even while src/ is empty (it then adds no library), so users can name it from the start.
-PC_NAMES := sel4sim sel4vm $(if $(KVM_SRCS),sel4kvm) sel4vm-kvm
+PC_NAMES := sel4sim sel4vm sel4vm-kvm
 PC_FILES := $(PC_NAMES:%=$(PC_DIR)/%.pc)
 
 # $(call pc_text,name,description,requires,libs)
@@ -217,11 +216,9 @@ Libs: $(strip -L$${libdir} $(4) -lpthread)
 endef
 
 pc_sel4sim = $(call pc_text,sel4sim,Simulated seL4 kernel with vka/vspace/simple for Linux processes,glib-2.0,-lsel4sim)
-pc_sel4vm = $(call pc_text,sel4vm,libsel4vm and libsel4vmmplatsupport over the simulated kernel,sel4sim glib-2.0,$(if \
-    $(VM_SRCS),-lsel4vm))
-pc_sel4kvm = $(call pc_text,sel4kvm,KVM backend that runs sel4vm guests,sel4sim glib-2.0,-lsel4kvm)
-pc_sel4vm-kvm = $(call pc_text,sel4vm-kvm,seL4 VMM libraries on Linux (all of sel4vm-kvm),sel4vm $(if \
-    $(KVM_SRCS),sel4kvm) sel4sim glib-2.0,)
+pc_sel4vm = $(call pc_text,sel4vm,libsel4vm and libsel4vmmplatsupport with the KVM and test backends,sel4sim \
+    glib-2.0,$(if $(VM_SRCS)$(KVM_SRCS),-lsel4vm))
+pc_sel4vm-kvm = $(call pc_text,sel4vm-kvm,seL4 VMM libraries on Linux (all of sel4vm-kvm),sel4vm sel4sim glib-2.0,)
 
 # Rewritten on every install so that the prefix in them is the one being installed to.
 $(PC_DIR)/%.pc: FORCE | $(PC_DIR)/

@@ -258,3 +258,14 @@ int vcpu_fault_handle(vm_vcpu_t *vcpu, seL4_Word *read_value)
         }
     }
 }
+
+int vcpu_fault_dispatch(vm_vcpu_t *vcpu, uintptr_t addr, size_t size, bool is_read, seL4_Word value, seL4_Word ip,
+                        seL4_Word *read_value)
+{
+    vcpu_fault_begin(vcpu, addr, size, is_read, value, ip);
+    *read_value = 0;
+    /* Mapped memory does not fault on a real guest: the access reaches it directly. */
+    int result = vcpu_fault_access_memory(vcpu, read_value) == 0 ? 0 : vcpu_fault_handle(vcpu, read_value);
+    vcpu_fault(vcpu)->pending = false;
+    return result;
+}

@@ -5,33 +5,48 @@
 #include <sel4kvm/test_backend.h>
 #include <sel4vm/guest_vcpu_fault.h>
 #include <sel4vm/guest_vm_exits.h>
+#include <sel4vm/arch/vmcs_fields.h>
 #include "vm_internal.h"
 
 static int test_vcpu_run(vm_vcpu_t *vcpu)
 {
     /* With no guest, running means delivering what is pending on the host endpoint, then stopping. */
     vm_t *vm = vcpu->vm;
-    for (;;) {
-        seL4_Word badge = 0;
-        seL4_MessageInfo_t tag = seL4_Poll(vm->host_endpoint, &badge);
-        if (badge == 0) {
-            return 0;
-        }
-        if (vm->run.notification_callback == NULL) {
-            ZF_LOGW("VM %s: notification 0x%lx with no notification callback", vm->vm_name, badge);
-            continue;
-        }
-        vm->run.exit_reason = VM_GUEST_NOTIFICATION_EXIT;
-        if (vm->run.notification_callback(vm, badge, tag, vm->run.notification_callback_cookie) != 0) {
-            ZF_LOGE("VM %s: notification callback failed for badge 0x%lx", vm->vm_name, badge);
-            return -1;
-        }
-    }
+    vm_take_stop_request(vm);
+    return vm_deliver_notifications(vm);
+}
+
+static int test_get_context(vm_vcpu_t *vcpu, seL4_VCPUContext *context)
+{
+    *context = vcpu->vcpu_arch.guest_state->context;
+    return 0;
+}
+
+static int test_set_context(vm_vcpu_t *vcpu, const seL4_VCPUContext *context)
+{
+    vcpu->vcpu_arch.guest_state->context = *context;
+    return 0;
+}
+
+static int test_get_field(vm_vcpu_t *vcpu, seL4_Word field, seL4_Word *value)
+{
+    *value = vcpu->vcpu_arch.guest_state->fields[vmcs_field_index(field)];
+    return 0;
+}
+
+static int test_set_field(vm_vcpu_t *vcpu, seL4_Word field, seL4_Word value)
+{
+    vcpu->vcpu_arch.guest_state->fields[vmcs_field_index(field)] = value;
+    return 0;
 }
 
 const struct vm_backend_ops sel4vm_test_backend_ops = {
     .name = "test",
     .vcpu_run = test_vcpu_run,
+    .get_context = test_get_context,
+    .set_context = test_set_context,
+    .get_field = test_get_field,
+    .set_field = test_set_field,
 };
 
 static int inject(vm_vcpu_t *vcpu, uintptr_t addr, size_t size, bool is_read, seL4_Word value,
@@ -50,11 +65,9 @@ static int inject(vm_vcpu_t *vcpu, uintptr_t addr, size_t size, bool is_read, se
         return -1;
     }
     struct vcpu_fault *f = vcpu_fault(vcpu);
-    vcpu_fault_begin(vcpu, addr, size, is_read, value, vcpu->vcpu_arch.guest_state->rip);
+    seL4_Word ip = vcpu->vcpu_arch.guest_state->fields[vmcs_field_index(VMX_GUEST_RIP)];
     seL4_Word read_value = 0;
-    /* Mapped memory does not fault on a real guest: the access reaches it directly. */
-    int result = vcpu_fault_access_memory(vcpu, &read_value) == 0 ? 0 : vcpu_fault_handle(vcpu, &read_value);
-    f->pending = false;
+    int result = vcpu_fault_dispatch(vcpu, addr, size, is_read, value, ip, &read_value);
     if (out != NULL) {
         *out = (sel4kvm_test_access_t){
             .result = result,
@@ -84,7 +97,7 @@ int sel4kvm_test_set_ip(vm_vcpu_t *vcpu, seL4_Word ip)
         ZF_LOGE("Failed to set guest ip: vcpu is NULL");
         return -1;
     }
-    vcpu->vcpu_arch.guest_state->rip = ip;
+    vcpu->vcpu_arch.guest_state->fields[vmcs_field_index(VMX_GUEST_RIP)] = ip;
     return 0;
 }
 
@@ -114,4 +127,13 @@ int sel4kvm_test_io_in(vm_vcpu_t *vcpu, unsigned int port, size_t size, unsigned
 int sel4kvm_test_io_out(vm_vcpu_t *vcpu, unsigned int port, size_t size, unsigned int value)
 {
     return sel4kvm_test_io_string(vcpu, port, size, false, 1, &value);
+}
+
+int sel4kvm_test_vmcall(vm_vcpu_t *vcpu)
+{
+    if (vcpu == NULL || vcpu->vm == NULL || vm_private(vcpu->vm) == NULL) {
+        ZF_LOGE("Failed to inject VMCALL: vcpu is NULL or its VM is not initialised");
+        return -1;
+    }
+    return vm_vmcall_handle(vcpu, (int)vcpu->vcpu_arch.guest_state->context.eax);
 }

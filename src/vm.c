@@ -15,7 +15,17 @@
 /* RESTART that maps nothing this many times at one address is a loop, not progress (DESIGN.md §6). */
 #define DEFAULT_RESTART_LIMIT 1000
 
-extern const struct vm_backend_ops sel4vm_test_backend_ops;
+static _Atomic sel4kvm_backend_t selected_backend = SEL4KVM_BACKEND_TEST;
+
+int sel4kvm_vm_select_backend(sel4kvm_backend_t backend)
+{
+    if (backend != SEL4KVM_BACKEND_TEST && backend != SEL4KVM_BACKEND_KVM) {
+        ZF_LOGE("Failed to select backend: %d is not SEL4KVM_BACKEND_TEST or SEL4KVM_BACKEND_KVM", (int)backend);
+        return -1;
+    }
+    selected_backend = backend;
+    return 0;
+}
 
 static bool vm_ready(vm_t *vm, const char *what)
 {
@@ -43,7 +53,7 @@ int vm_init(vm_t *vm, vka_t *vka, simple_t *host_simple, vspace_t host_vspace, p
         vm->vm_name = NULL;
         return -1;
     }
-    priv->ops = &sel4vm_test_backend_ops;
+    priv->ops = selected_backend == SEL4KVM_BACKEND_KVM ? &sel4vm_kvm_backend_ops : &sel4vm_test_backend_ops;
     priv->restart_limit = DEFAULT_RESTART_LIMIT;
     vm->arch.backend = priv;
     vm->vka = vka;
@@ -221,6 +231,8 @@ int sel4kvm_vm_destroy(vm_t *vm)
         vm->vcpus[i] = NULL;
     }
     vm_io_ports_destroy(vm);
+    vm_devices_destroy(vm);
+    vm_vmcall_destroy(vm);
     /* RAM first: its reservations are the library's own, not leaks. */
     vm_ram_destroy(vm);
     size_t leaked = 0;
@@ -265,4 +277,64 @@ int sel4kvm_vm_set_defer_memory_map(vm_t *vm, bool defer)
     }
     vm_private(vm)->defer_memory_map = defer;
     return 0;
+}
+
+int sel4kvm_vm_stop(vm_t *vm)
+{
+    if (!vm_ready(vm, "stop VM")) {
+        return -1;
+    }
+    vm_request_stop(vm);
+    return 0;
+}
+
+void vm_request_stop(vm_t *vm)
+{
+    struct vm_private *priv = vm_private(vm);
+    atomic_store(&priv->stop_requested, true);
+    if (priv->ops->kick != NULL) {
+        priv->ops->kick(vm);
+    }
+}
+
+bool vm_take_stop_request(vm_t *vm)
+{
+    struct vm_private *priv = vm_private(vm);
+    return atomic_load_explicit(&priv->stop_requested, memory_order_relaxed) &&
+           atomic_exchange(&priv->stop_requested, false);
+}
+
+int sel4kvm_vm_memslots(vm_t *vm, size_t *count)
+{
+    if (!vm_ready(vm, "count memory slots")) {
+        return -1;
+    }
+    if (count == NULL) {
+        ZF_LOGE("Failed to count memory slots: count is NULL");
+        return -1;
+    }
+    const struct vm_backend_ops *ops = vm_private(vm)->ops;
+    *count = ops->memslots != NULL ? ops->memslots(vm) : 0;
+    return 0;
+}
+
+int vm_deliver_notifications(vm_t *vm)
+{
+    for (;;) {
+        seL4_Word badge = 0;
+        seL4_MessageInfo_t tag = seL4_Poll(vm->host_endpoint, &badge);
+        if (badge == 0) {
+            return 0;
+        }
+        vm->run.exit_reason = VM_GUEST_NOTIFICATION_EXIT;
+        if (vm->run.notification_callback == NULL) {
+            ZF_LOGE("VM %s: notification 0x%lx arrived and no notification callback is registered", vm->vm_name,
+                    (unsigned long)badge);
+            return -1;
+        }
+        if (vm->run.notification_callback(vm, badge, tag, vm->run.notification_callback_cookie) != 0) {
+            ZF_LOGE("VM %s: notification callback failed for badge 0x%lx", vm->vm_name, (unsigned long)badge);
+            return -1;
+        }
+    }
 }

@@ -2,11 +2,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #pragma once
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sel4vm/guest_memory.h>
 #include <sel4vm/guest_vm.h>
+#include <sel4vm/guest_irq_controller.h>
 #include "range_index.h"
 
 /* What a backend does for the library (DESIGN.md §2). Guest memory reaches the backend through the kernel's
@@ -20,9 +22,31 @@ struct vm_backend_ops {
     /* Runs the vCPU until the VM stops (0) or fails (-1). */
     int (*vcpu_run)(vm_vcpu_t *vcpu);
     int (*set_irq_level)(vm_t *vm, int irq, int level);
-    /* Makes a running or halted vcpu_run look at pending notifications; callable from any thread. */
+    /* Makes a running or halted vcpu_run look at pending notifications and the stop request; any thread. */
     void (*kick)(vm_t *vm);
+    /* Registers. field is one the library supports (vmcs_field_index() >= 0); context.c checks arguments. */
+    int (*get_context)(vm_vcpu_t *vcpu, seL4_VCPUContext *context);
+    int (*set_context)(vm_vcpu_t *vcpu, const seL4_VCPUContext *context);
+    int (*get_field)(vm_vcpu_t *vcpu, seL4_Word field, seL4_Word *value);
+    int (*set_field)(vm_vcpu_t *vcpu, seL4_Word field, seL4_Word value);
+    /* Hypervisor memory slots in use (optional: none means 0). */
+    size_t (*memslots)(vm_t *vm);
 };
+
+/* Backends (vm.c picks one at vm_init, see sel4kvm_vm_select_backend). */
+extern const struct vm_backend_ops sel4vm_test_backend_ops;
+extern const struct vm_backend_ops sel4vm_kvm_backend_ops;
+
+/* context.c: the VMCS fields vm_get/set_vmcs_field support, numbered 0..VMCS_FIELD_COUNT-1 so that a backend
+ * can keep them in an array; -1 for any other field. */
+#define VMCS_FIELD_COUNT 43
+int vmcs_field_index(seL4_Word field);
+
+struct vm_irq_ack {
+    irq_ack_fn_t fn;
+    void *cookie;
+};
+#define VM_NUM_IRQS 24
 
 /* The library's own state for a VM, at vm->arch.backend. */
 struct vm_private {
@@ -33,6 +57,10 @@ struct vm_private {
     unsigned restart_limit;
     bool warned_no_advance;            /* HANDLED without advance is reported once per VM outside strict mode */
     uint64_t warned_ports[65536 / 64]; /* unhandled ports already reported */
+    atomic_bool stop_requested;        /* sel4kvm_vm_stop: vm_run returns 0 at its next look */
+    bool irq_controller;               /* vm_create_default_irq_controller was called */
+    struct vm_irq_ack irq_acks[VM_NUM_IRQS];
+    struct vm_devices *devices; /* devices.c: the tiny-guest devices, NULL until one is added */
 };
 
 /* The fault being handled on a vCPU: one record whether it came from KVM or the test backend. */
@@ -53,8 +81,9 @@ struct vcpu_fault {
 /* vcpu->vcpu_arch.guest_state */
 struct guest_state {
     struct vcpu_fault fault;
+    /* The test backend's registers; the KVM backend keeps them in KVM. */
     seL4_VCPUContext context;
-    seL4_Word rip;
+    seL4_Word fields[VMCS_FIELD_COUNT];
 };
 
 /* A reservation (guest_memory.c). range is the 4 KiB-rounded extent kept in an index; addr/size are exact. */
@@ -110,6 +139,12 @@ static inline struct vcpu_fault *vcpu_fault(vm_vcpu_t *vcpu)
 /* fault.c: start handling a guest memory access. value is a write's data as the guest wrote it. */
 void vcpu_fault_begin(vm_vcpu_t *vcpu, uintptr_t addr, size_t size, bool is_read, seL4_Word value, seL4_Word ip);
 
+/* fault.c: a guest access that the hypervisor did not serve from memory, from begin to completion: served from
+ * memory if it is mapped by now (a slot not yet updated, a frame mapped from another thread), else dispatched.
+ * 0 with *read_value set for a read, or -1 when vm_run must end. */
+int vcpu_fault_dispatch(vm_vcpu_t *vcpu, uintptr_t addr, size_t size, bool is_read, seL4_Word value, seL4_Word ip,
+                        seL4_Word *read_value);
+
 /* fault.c: perform the pending access against mapped memory, as the guest's instruction would; 1 if a page
  * of it is unmapped (or read-only for a write), which is when a real guest faults. */
 int vcpu_fault_access_memory(vm_vcpu_t *vcpu, seL4_Word *read_value);
@@ -135,3 +170,22 @@ size_t vm_memory_destroy(vm_t *vm);
 
 /* guest_ram.c: releases RAM bookkeeping at VM teardown. */
 void vm_ram_destroy(vm_t *vm);
+
+/* vm.c: true once a stop was requested; consumes the request, so the next vm_run runs again. */
+bool vm_take_stop_request(vm_t *vm);
+/* vm.c: what sel4kvm_vm_stop does, for devices on the vCPU thread (isa-debug-exit). */
+void vm_request_stop(vm_t *vm);
+
+/* vm.c: deliver the notifications pending on the host endpoint to the notification callback; -1 if it fails
+ * or there is none (exit_reason set). Called by backends' run loops when kicked. */
+int vm_deliver_notifications(vm_t *vm);
+
+/* irq.c: called by a backend on the vCPU thread when the guest acknowledged a line (EOI). */
+void vm_irq_acknowledged(vm_vcpu_t *vcpu, int irq);
+
+/* vmcall.c: run the handler for a hypercall token; -1 if none is registered or it fails. */
+int vm_vmcall_handle(vm_vcpu_t *vcpu, int token);
+void vm_vmcall_destroy(vm_t *vm);
+
+/* devices.c: frees the tiny-guest devices at VM teardown. */
+void vm_devices_destroy(vm_t *vm);

@@ -102,6 +102,15 @@ int sel4kvm_test_io_out(vm_vcpu_t *vcpu, unsigned int port, size_t size, unsigne
 int sel4kvm_test_io_string(vm_vcpu_t *vcpu, unsigned int port, size_t size, bool is_in, size_t count, void *data);
 
 /***
+ * @function sel4kvm_test_vmcall(vcpu)
+ * Deliver a VMCALL exit as a guest executing VMCALL would: the handler registered for the token in the vCPU's
+ * EAX (vm_reg_new_vmcall_handler) runs.
+ * @param {vm_vcpu_t *} vcpu The vCPU that executes VMCALL
+ * @return 0 if the handler ran and succeeded, -1 if vcpu is NULL, no handler has the token or it failed
+ */
+int sel4kvm_test_vmcall(vm_vcpu_t *vcpu);
+
+/***
  * @function sel4kvm_test_set_ip(vcpu, ip)
  * Set the guest instruction pointer that later injected faults report (get_vcpu_fault_ip).
  * @param {vm_vcpu_t *} vcpu The vCPU

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sel4vm/guest_vm.h>
 
 #ifdef __cplusplus
@@ -14,6 +15,55 @@ extern "C" {
  * Upstream libsel4vm has no way to destroy a VM (a seL4 VMM runs until the machine stops); a Linux process
  * creates and destroys many. These calls also set the options that upstream fixes at build time.
  */
+
+/**
+ * What runs a VM's guest.
+ * SEL4KVM_BACKEND_TEST: no guest runs; tests inject accesses with the calls of test_backend.h. The default.
+ * SEL4KVM_BACKEND_KVM: a real x86 guest under Linux KVM (/dev/kvm).
+ */
+typedef enum sel4kvm_backend {
+    SEL4KVM_BACKEND_TEST,
+    SEL4KVM_BACKEND_KVM,
+} sel4kvm_backend_t;
+
+/***
+ * @function sel4kvm_vm_select_backend(backend)
+ * Choose the backend of the VMs that later vm_init calls create in this process (vm_init's prototype is
+ * upstream's, so the choice is made beside it). VMs already created keep theirs.
+ * @param {sel4kvm_backend_t} backend SEL4KVM_BACKEND_TEST or SEL4KVM_BACKEND_KVM
+ * @return 0 on success, -1 if backend is not one of them
+ */
+int sel4kvm_vm_select_backend(sel4kvm_backend_t backend);
+
+/***
+ * @function sel4kvm_kvm_available(reason, reason_size)
+ * Tell whether this process can run guests with KVM: /dev/kvm exists, opens read-write and speaks API
+ * version 12. Tests use it to skip with the reason.
+ * @param {char *} reason Buffer for a one-line reason when it cannot, or NULL
+ * @param {size_t} reason_size Size of reason
+ * @return true if KVM is usable
+ */
+bool sel4kvm_kvm_available(char *reason, size_t reason_size);
+
+/***
+ * @function sel4kvm_vm_stop(vm)
+ * Ask a VM to stop: vm_run returns 0 at its next look, which a running or halted guest is kicked into at
+ * once. Callable from any thread, including the vCPU's own handlers. A stop requested while vm_run is not
+ * running makes the next vm_run return at once; each request stops one vm_run.
+ * @param {vm_t *} vm An initialised VM
+ * @return 0 on success, -1 if vm is NULL or not initialised
+ */
+int sel4kvm_vm_stop(vm_t *vm);
+
+/***
+ * @function sel4kvm_vm_memslots(vm, count)
+ * Count the KVM memory slots the VM's guest memory uses now (0 with the test backend). Slots are derived
+ * from the guest's mappings: one per maximal run of mapped guest-physical pages of equal writability.
+ * @param {vm_t *} vm An initialised VM
+ * @param {size_t *} count Receives the count
+ * @return 0 on success, -1 if an argument is NULL or vm is not initialised
+ */
+int sel4kvm_vm_memslots(vm_t *vm, size_t *count);
 
 /***
  * @function sel4kvm_vm_destroy(vm)

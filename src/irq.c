@@ -1,0 +1,90 @@
+/* Guest interrupts: the default controller, injection and level, and acknowledgement callbacks. */
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include <sel4vm/guest_irq_controller.h>
+#include "vm_internal.h"
+
+int vm_create_default_irq_controller(vm_t *vm)
+{
+    if (vm == NULL || !vm->vm_initialised || vm_private(vm) == NULL) {
+        ZF_LOGE("Failed to create interrupt controller: VM is NULL or not initialised");
+        return -1;
+    }
+    if (vm_private(vm)->irq_controller) {
+        ZF_LOGE("Failed to create interrupt controller: VM %s already has one", vm->vm_name);
+        return -1;
+    }
+    /* The hypervisor's controller exists from vm_init (KVM requires it before the first vCPU); this call
+     * makes it the guest's, as on seL4. */
+    vm_private(vm)->irq_controller = true;
+    return 0;
+}
+
+static struct vm_private *irq_vm(vm_vcpu_t *vcpu, int irq, const char *what)
+{
+    if (vcpu == NULL || vcpu->vm == NULL || vm_private(vcpu->vm) == NULL) {
+        ZF_LOGE("Failed to %s: vcpu is NULL or its VM is not initialised", what);
+        return NULL;
+    }
+    if (irq < 0 || irq >= VM_NUM_IRQS) {
+        ZF_LOGE("Failed to %s: line %d outside 0..%d", what, irq, VM_NUM_IRQS - 1);
+        return NULL;
+    }
+    return vm_private(vcpu->vm);
+}
+
+static int set_level(vm_vcpu_t *vcpu, int irq, int level, const char *what)
+{
+    struct vm_private *priv = irq_vm(vcpu, irq, what);
+    if (priv == NULL) {
+        return -1;
+    }
+    if (!priv->irq_controller) {
+        ZF_LOGE("Failed to %s: VM %s has no interrupt controller (vm_create_default_irq_controller)", what,
+                vcpu->vm->vm_name);
+        return -1;
+    }
+    if (priv->ops->set_irq_level == NULL) {
+        return 0;
+    }
+    return priv->ops->set_irq_level(vcpu->vm, irq, level);
+}
+
+int vm_set_irq_level(vm_vcpu_t *vcpu, int irq, int irq_level)
+{
+    return set_level(vcpu, irq, irq_level != 0, "set IRQ level");
+}
+
+int vm_inject_irq(vm_vcpu_t *vcpu, int irq)
+{
+    /* An edge: the controller latches the rising edge, so the line can drop at once. */
+    if (set_level(vcpu, irq, 1, "inject IRQ") != 0) {
+        return -1;
+    }
+    return set_level(vcpu, irq, 0, "inject IRQ");
+}
+
+int vm_register_irq(vm_vcpu_t *vcpu, int irq, irq_ack_fn_t ack_fn, void *cookie)
+{
+    struct vm_private *priv = irq_vm(vcpu, irq, "register IRQ");
+    if (priv == NULL) {
+        return -1;
+    }
+    if (ack_fn == NULL) {
+        ZF_LOGE("Failed to register IRQ %d: ack_fn is NULL", irq);
+        return -1;
+    }
+    if (priv->irq_acks[irq].fn != NULL) {
+        ZF_LOGE("Failed to register IRQ %d: it already has an acknowledgement callback", irq);
+        return -1;
+    }
+    priv->irq_acks[irq] = (struct vm_irq_ack){ .fn = ack_fn, .cookie = cookie };
+    return 0;
+}
+
+void vm_irq_acknowledged(vm_vcpu_t *vcpu, int irq)
+{
+    struct vm_irq_ack *ack = &vm_private(vcpu->vm)->irq_acks[irq];
+    if (ack->fn != NULL) {
+        ack->fn(vcpu, irq, ack->cookie);
+    }
+}

@@ -73,7 +73,9 @@ obj_of = $(patsubst %.c,$(OBJ)/%.o,$(1))
 
 SIM_SRCS := $(sort $(call rwildcard,sim,*.c))
 VM_SRCS := $(sort $(call rwildcard,src,*.c))
-KVM_SRCS := $(sort $(call rwildcard,kvm_backend,*.c))
+# kvm_backend/bare: plain KVM programs that benchmarks measure the library against; not part of the library.
+BARE_SRCS := $(sort $(wildcard kvm_backend/bare/*.c))
+KVM_SRCS := $(filter-out $(BARE_SRCS),$(sort $(call rwildcard,kvm_backend,*.c)))
 
 LIBSIM := $(BUILD)/libsel4sim.a
 LIBVM := $(BUILD)/libsel4vm.a
@@ -84,12 +86,12 @@ LIBVM := $(BUILD)/libsel4vm.a
 LIBS := $(if $(VM_SRCS)$(KVM_SRCS),$(LIBVM)) $(if $(SIM_SRCS),$(LIBSIM))
 
 # tests/unit and tests/kvm: each test_*.c is a binary; any other .c there is linked into that folder's tests.
-# tests/bench: each .c is a benchmark binary.
+# tests/bench: each .c is a benchmark binary, linked with the bare-KVM baselines.
 TEST_DIRS := tests/unit tests/kvm
 TEST_SRCS := $(sort $(foreach d,$(TEST_DIRS),$(wildcard $(d)/test_*.c)))
 TEST_BINS := $(TEST_SRCS:%.c=$(BUILD)/%)
 # $(call test_helpers,unit/): the helper objects of one folder (its argument ends in a slash).
-test_helpers = $(if $(filter bench/,$(1)),,$(call obj_of,$(filter-out $(wildcard tests/$(1)test_*.c),$(wildcard \
+test_helpers = $(if $(filter bench/,$(1)),$(call obj_of,$(BARE_SRCS)),$(call obj_of,$(filter-out $(wildcard tests/$(1)test_*.c),$(wildcard \
     tests/$(1)*.c))))
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
 BENCH_BINS := $(BENCH_SRCS:%.c=$(BUILD)/%)
@@ -141,6 +143,66 @@ $(BUILD)/examples/%: $$(call obj_of,$$(wildcard examples/$$*/*.c)) $(LIBS)
 $(DOCGEN): $(call obj_of,$(DOCGEN_SRCS))
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) $(LDFLAGS) $^ -o $@ $(GLIB_LIBS)
+
+# ---- test guests --------------------------------------------------------------------------------------------------
+
+# Tiny x86 guests for tests/kvm, built from tests/guests (README.md there) with GCC whatever CC is: clang's
+# assembler and freestanding -m32 output differ in details the guests rely on. Name suffixes give the mode:
+# <name>_16.S is real mode, <name>_32.{S,c} 32-bit, <name>_64.{S,c} 64-bit; <name>.{S,c} builds both
+# <name>_32 and <name>_64. C guests are linked with tests/guests/lib; assembly guests stand alone.
+GUEST_CC ?= gcc
+GUEST_OBJCOPY ?= objcopy
+GUEST_SRC_DIR := tests/guests
+GUEST_DIR := $(BUILD)/tests/guests
+GUEST_OBJ := $(OBJ)/tests/guests
+GUEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g -ffreestanding -fno-builtin -fno-pic -fno-pie \
+    -fno-stack-protector -fno-asynchronous-unwind-tables -mgeneral-regs-only -I$(GUEST_SRC_DIR)/lib -MMD -MP
+GUEST_ARCH_FLAGS_16 := -m32
+GUEST_ARCH_FLAGS_32 := -m32
+GUEST_ARCH_FLAGS_64 := -m64 -mno-red-zone
+GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none,-z,max-page-size=0x1000,-z,noexecstack \
+    -Wl,--no-warn-rwx-segments,--fatal-warnings
+
+GUEST_MODE_SRCS := $(wildcard $(foreach m,16 32 64,$(GUEST_SRC_DIR)/*_$(m).S $(GUEST_SRC_DIR)/*_$(m).c))
+GUEST_BOTH_SRCS := $(filter-out $(GUEST_MODE_SRCS) $(GUEST_SRC_DIR)/*_16.c,$(wildcard $(GUEST_SRC_DIR)/*.S \
+    $(GUEST_SRC_DIR)/*.c))
+GUEST_NAMES := $(sort $(notdir $(basename $(GUEST_MODE_SRCS))) \
+    $(foreach s,$(notdir $(basename $(GUEST_BOTH_SRCS))),$(s)_32 $(s)_64))
+GUEST_ELFS := $(GUEST_NAMES:%=$(GUEST_DIR)/%.elf)
+GUEST_IMAGES := $(GUEST_ELFS) $(GUEST_ELFS:.elf=.bin)
+GUEST_LIB_SRCS := $(wildcard $(GUEST_SRC_DIR)/lib/*.S $(GUEST_SRC_DIR)/lib/*.c)
+
+# $(call guest_src,name,mode): the source of guest <name>_<mode>.
+guest_src = $(firstword $(wildcard $(GUEST_SRC_DIR)/$(1)_$(2).S $(GUEST_SRC_DIR)/$(1)_$(2).c $(GUEST_SRC_DIR)/$(1).S \
+    $(GUEST_SRC_DIR)/$(1).c))
+guest_obj = $(patsubst $(GUEST_SRC_DIR)/%,$(GUEST_OBJ)/$(2)/%.o,$(basename $(1)))
+# $(call guest_objs,name,mode): its objects, with the library for a C guest.
+guest_objs = $(call guest_obj,$(call guest_src,$(1),$(2)),$(2)) $(if $(filter %.c,$(call guest_src,$(1),$(2))),$(foreach \
+    s,$(GUEST_LIB_SRCS),$(call guest_obj,$(s),$(2))))
+
+all: $(GUEST_IMAGES)
+# The kvm tests find the images through GUEST_DIR and share lib/layout.h with them.
+$(OBJ)/tests/kvm/%.o: ALL_CFLAGS += -DGUEST_DIR=\"$(abspath $(GUEST_DIR))\" -I$(GUEST_SRC_DIR)/lib
+$(filter $(BUILD)/tests/kvm/%,$(TEST_BINS)): $(GUEST_IMAGES)
+
+define guest_mode_rules
+$(GUEST_OBJ)/$(1)/%.o: $(GUEST_SRC_DIR)/%.S
+	@mkdir -p $$(@D)
+	$$(call say,GUEST,$$<)$(GUEST_CC) $(GUEST_ARCH_FLAGS_$(1)) $(GUEST_CFLAGS) -c $$< -o $$@
+$(GUEST_OBJ)/$(1)/%.o: $(GUEST_SRC_DIR)/%.c
+	@mkdir -p $$(@D)
+	$$(call say,GUEST,$$<)$(GUEST_CC) $(GUEST_ARCH_FLAGS_$(1)) $(GUEST_CFLAGS) -c $$< -o $$@
+$(GUEST_DIR)/%_$(1).elf: $$$$(call guest_objs,$$$$*,$(1)) $(GUEST_SRC_DIR)/$(if $(filter 16,$(1)),real,guest).ld
+	@mkdir -p $$(@D)
+	$$(call say,GUEST,$$@)$(GUEST_CC) $(GUEST_ARCH_FLAGS_$(1)) $(GUEST_LDFLAGS) -T $$(filter %.ld,$$^) \
+	    $$(filter %.o,$$^) -o $$@
+endef
+$(foreach m,16 32 64,$(eval $(call guest_mode_rules,$(m))))
+
+$(GUEST_DIR)/%.bin: $(GUEST_DIR)/%.elf
+	$(call say,GUEST,$@)$(GUEST_OBJCOPY) -O binary $< $@
+
+-include $(wildcard $(GUEST_OBJ)/*/*.d $(GUEST_OBJ)/*/lib/*.d)
 
 # ---- run, test, bench ---------------------------------------------------------------------------------------------
 
@@ -259,5 +321,5 @@ help:
 	@echo "make clean          remove $(BUILD)/"
 	@echo "Options: CC=clang V=1 BUILD=dir SEL4KVM_NO_INSTALL=1 (report missing packages, do not apt-get them)"
 
-DEP_SRCS := $(SIM_SRCS) $(VM_SRCS) $(KVM_SRCS) $(DOCGEN_SRCS) $(wildcard tests/*/*.c examples/*/*.c)
+DEP_SRCS := $(SIM_SRCS) $(VM_SRCS) $(KVM_SRCS) $(BARE_SRCS) $(DOCGEN_SRCS) $(wildcard tests/*/*.c examples/*/*.c)
 -include $(patsubst %.o,%.d,$(call obj_of,$(DEP_SRCS)))

@@ -53,6 +53,11 @@ struct kvm_vm {
     pthread_cond_t drained_cond;
     uint64_t drained;
     bool watcher_quit;
+    /* Acknowledgement reporting: an irqfd with a resample eventfd per watched line, all in one epoll set. */
+    int ack_epoll_fd;
+    int resample_fds[VM_NUM_IRQS];
+    int irqfds[VM_NUM_IRQS];
+    atomic_uint_least32_t pending_acks; /* lines acknowledged since the vCPU last looked */
 };
 
 struct kvm_vcpu {
@@ -80,6 +85,9 @@ void kvm_memory_destroy(vm_t *vm, struct kvm_memory *mem);
 /* Bring KVM's slots in line with the runs; cheap when nothing changed. Called before each KVM_RUN. */
 void kvm_memory_sync(struct kvm_vm *kv);
 size_t kvm_memory_slots(struct kvm_vm *kv);
+
+/* kvm_vm.c: reads the resample eventfds that are ready and records their lines in pending_acks. */
+bool kvm_collect_acks(struct kvm_vm *kv);
 
 /* kvm_run.c */
 int kvm_vcpu_run(vm_vcpu_t *vcpu);

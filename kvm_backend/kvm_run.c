@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include <sel4kvm/sim.h>
+#include <sel4vm/boot.h>
 #include <sel4vm/guest_vm_exits.h>
 #include "kvm_internal.h"
 
@@ -69,9 +70,12 @@ static void *watcher_main(void *arg)
     vm_t *vm = arg;
     struct kvm_vm *kv = kvm_vm(vm);
     int ntfn_fd = vm->host_endpoint != seL4_CapNull ? sel4kvm_notification_wait_fd(vm->host_endpoint) : -1;
-    struct pollfd fds[2] = { { .fd = kv->watcher_stop_fd, .events = POLLIN }, { .fd = ntfn_fd, .events = POLLIN } };
+    /* A notification cap without a descriptor (-1) is left out of poll(). */
+    struct pollfd fds[3] = { { .fd = kv->watcher_stop_fd, .events = POLLIN },
+                             { .fd = kv->ack_epoll_fd, .events = POLLIN },
+                             { .fd = ntfn_fd, .events = POLLIN } };
     for (;;) {
-        if (poll(fds, ntfn_fd >= 0 ? 2 : 1, -1) < 0) {
+        if (poll(fds, ntfn_fd >= 0 ? 3 : 2, -1) < 0) {
             if (errno == EINTR) {
                 continue;
             }
@@ -81,7 +85,8 @@ static void *watcher_main(void *arg)
         if (fds[0].revents != 0) {
             return NULL;
         }
-        if (fds[1].revents == 0) {
+        bool acked = fds[1].revents != 0 && kvm_collect_acks(kv);
+        if (!acked && fds[2].revents == 0) {
             continue;
         }
         /* The endpoint stays readable until the vCPU polls it: kick once, then wait until it has. */
@@ -141,6 +146,12 @@ static int handle_kick(vm_t *vm, struct kvm_vm *kv, struct kvm_run *run)
 {
     __atomic_store_n(&run->immediate_exit, 0, __ATOMIC_SEQ_CST);
     drain_kick_signals();
+    uint32_t acks = atomic_exchange(&kv->pending_acks, 0);
+    for (int irq = 0; acks != 0; irq++, acks >>= 1) {
+        if (acks & 1) {
+            vm_irq_acknowledged(vm->vcpus[BOOT_VCPU], irq);
+        }
+    }
     int ret = vm->host_endpoint != seL4_CapNull ? vm_deliver_notifications(vm) : 0;
     pthread_mutex_lock(&kv->drain_lock);
     kv->drained++;

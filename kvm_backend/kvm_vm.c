@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <sel4kvm/vm.h>
@@ -74,7 +76,10 @@ static int kvm_vm_create(vm_t *vm)
         ZF_LOGE("Failed to create KVM VM: out of memory");
         return -1;
     }
-    kv->kvm_fd = kv->vm_fd = kv->watcher_stop_fd = -1;
+    kv->kvm_fd = kv->vm_fd = kv->watcher_stop_fd = kv->ack_epoll_fd = -1;
+    for (int i = 0; i < VM_NUM_IRQS; i++) {
+        kv->resample_fds[i] = kv->irqfds[i] = -1;
+    }
     pthread_mutex_init(&kv->run_lock, NULL);
     pthread_mutex_init(&kv->drain_lock, NULL);
     pthread_cond_init(&kv->drained_cond, NULL);
@@ -132,6 +137,11 @@ static int kvm_vm_create(vm_t *vm)
         ZF_LOGE("Failed to create KVM VM: KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
         goto fail;
     }
+    kv->ack_epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    if (kv->ack_epoll_fd < 0) {
+        ZF_LOGE("Failed to create KVM VM: epoll_create1: %s", strerror(errno));
+        goto fail;
+    }
     if (kvm_memory_init(vm, &kv->mem) != 0) {
         goto fail;
     }
@@ -149,6 +159,19 @@ static void kvm_vm_destroy(vm_t *vm)
         return;
     }
     kvm_memory_destroy(vm, &kv->mem);
+    for (int i = 0; i < VM_NUM_IRQS; i++) {
+        if (kv->irqfds[i] >= 0) {
+            struct kvm_irqfd unassign = { .fd = (uint32_t)kv->irqfds[i],
+                                          .gsi = (uint32_t)i,
+                                          .flags = KVM_IRQFD_FLAG_DEASSIGN };
+            kvm_ioctl(kv->vm_fd, KVM_IRQFD, &unassign);
+            close(kv->irqfds[i]);
+            close(kv->resample_fds[i]);
+        }
+    }
+    if (kv->ack_epoll_fd >= 0) {
+        close(kv->ack_epoll_fd);
+    }
     if (kv->vm_fd >= 0) {
         close(kv->vm_fd);
     }
@@ -230,6 +253,61 @@ static int kvm_set_irq_level(vm_t *vm, int irq, int level)
     return 0;
 }
 
+/* KVM tells user space of an EOI only through the resample eventfd of an irqfd. The irqfd itself is never
+ * signalled (lines are driven with KVM_IRQ_LINE); it exists for the resample notification, which fires when the
+ * guest acknowledges the line at the PIC or a level-triggered I/O APIC pin. */
+static int kvm_watch_irq_ack(vm_t *vm, int irq)
+{
+    struct kvm_vm *kv = kvm_vm(vm);
+    if (kv->irqfds[irq] >= 0) {
+        return 0;
+    }
+    int irqfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    int resample = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    struct kvm_irqfd assign = {
+        .fd = (uint32_t)irqfd, .gsi = (uint32_t)irq, .flags = KVM_IRQFD_FLAG_RESAMPLE, .resamplefd = (uint32_t)resample
+    };
+    struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)irq };
+    if (irqfd < 0 || resample < 0 || kvm_ioctl(kv->vm_fd, KVM_IRQFD, &assign) < 0) {
+        ZF_LOGE("Failed to watch acknowledgements of IRQ %d: %s", irq, strerror(errno));
+        goto fail;
+    }
+    if (epoll_ctl(kv->ack_epoll_fd, EPOLL_CTL_ADD, resample, &ev) < 0) {
+        ZF_LOGE("Failed to watch acknowledgements of IRQ %d: epoll_ctl: %s", irq, strerror(errno));
+        assign.flags = KVM_IRQFD_FLAG_DEASSIGN;
+        kvm_ioctl(kv->vm_fd, KVM_IRQFD, &assign);
+        goto fail;
+    }
+    kv->irqfds[irq] = irqfd;
+    kv->resample_fds[irq] = resample;
+    return 0;
+
+fail:
+    if (irqfd >= 0) {
+        close(irqfd);
+    }
+    if (resample >= 0) {
+        close(resample);
+    }
+    return -1;
+}
+
+bool kvm_collect_acks(struct kvm_vm *kv)
+{
+    struct epoll_event events[VM_NUM_IRQS];
+    int n = epoll_wait(kv->ack_epoll_fd, events, VM_NUM_IRQS, 0);
+    uint32_t lines = 0;
+    for (int i = 0; i < n; i++) {
+        uint32_t irq = events[i].data.u32;
+        uint64_t count;
+        if (read(kv->resample_fds[irq], &count, sizeof(count)) == sizeof(count)) {
+            lines |= 1u << irq;
+        }
+    }
+    atomic_fetch_or(&kv->pending_acks, lines);
+    return lines != 0;
+}
+
 static size_t kvm_memslots(vm_t *vm)
 {
     return kvm_memory_slots(kvm_vm(vm));
@@ -243,6 +321,7 @@ const struct vm_backend_ops sel4vm_kvm_backend_ops = {
     .vcpu_destroy = kvm_vcpu_destroy,
     .vcpu_run = kvm_vcpu_run,
     .set_irq_level = kvm_set_irq_level,
+    .watch_irq_ack = kvm_watch_irq_ack,
     .kick = kvm_kick,
     .get_context = kvm_get_context,
     .set_context = kvm_set_context,

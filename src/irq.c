@@ -77,6 +77,10 @@ int vm_register_irq(vm_vcpu_t *vcpu, int irq, irq_ack_fn_t ack_fn, void *cookie)
         ZF_LOGE("Failed to register IRQ %d: it already has an acknowledgement callback", irq);
         return -1;
     }
+    if (priv->ops->watch_irq_ack != NULL && priv->ops->watch_irq_ack(vcpu->vm, irq) != 0) {
+        ZF_LOGE("Failed to register IRQ %d: the %s backend cannot report its acknowledgements", irq, priv->ops->name);
+        return -1;
+    }
     priv->irq_acks[irq] = (struct vm_irq_ack){ .fn = ack_fn, .cookie = cookie };
     return 0;
 }

@@ -29,6 +29,9 @@ struct vm_backend_ops {
     int (*set_context)(vm_vcpu_t *vcpu, const seL4_VCPUContext *context);
     int (*get_field)(vm_vcpu_t *vcpu, seL4_Word field, seL4_Word *value);
     int (*set_field)(vm_vcpu_t *vcpu, seL4_Word field, seL4_Word value);
+    /* Ask the hypervisor to report the guest's acknowledgements (EOI) of a line through vm_irq_acknowledged
+     * (optional: without it ack callbacks are only called by the test backend's injection). */
+    int (*watch_irq_ack)(vm_t *vm, int irq);
     /* Hypervisor memory slots in use (optional: none means 0). */
     size_t (*memslots)(vm_t *vm);
 };

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
 #include <sys/wait.h>
@@ -15,6 +16,7 @@
 #include <sel4kvm/sim.h>
 #include <sel4kvm/vm.h>
 #include <sel4vm/boot.h>
+#include <sel4vm/guest_irq_controller.h>
 #include <sel4vm/guest_memory.h>
 #include <sel4vm/guest_ram.h>
 #include <sel4vm/guest_vcpu_fault.h>
@@ -459,6 +461,81 @@ static void test_registers_round_trip_through_kvm(void **state)
     assert_int_equal((sel4kvm_log_count(ZF_LOG_ERROR) - errors_before), 3);
 }
 
+static ioport_fault_result_t ready_port_out(vm_vcpu_t *vcpu, void *cookie, unsigned port, unsigned size, unsigned value)
+{
+    (void)cookie;
+    (void)port;
+    (void)size;
+    return vm_inject_irq(vcpu, (int)value) == 0 ? IO_FAULT_HANDLED : IO_FAULT_ERROR;
+}
+
+static ioport_fault_result_t report_port_out(vm_vcpu_t *vcpu, void *cookie, unsigned port, unsigned size,
+                                             unsigned value)
+{
+    (void)vcpu;
+    (void)port;
+    (void)size;
+    struct kvm_fixture *f = cookie;
+    f->out_value = value;
+    f->outs++;
+    return IO_FAULT_HANDLED;
+}
+
+static int acks;
+static void on_ack(vm_vcpu_t *vcpu, int irq, void *cookie)
+{
+    assert_int_equal(irq, 3);
+    assert_ptr_equal(cookie, &acks);
+    acks++;
+    sel4kvm_vm_stop(vcpu->vm);
+}
+
+static void test_irq_reaches_the_guest_handler_and_its_eoi_the_ack_callback(void **state)
+{
+    struct kvm_fixture *f = *state;
+    static const uint8_t code[] = {
+        0xfa,                   /* cli */
+        0xbc, 0x00, 0x70,       /* mov sp, 0x7000: the interrupt frame goes there */
+        0xb0, 0x11, 0xe6, 0x20, /* ICW1: edge, cascade, ICW4 */
+        0xb0, 0x20, 0xe6, 0x21, /* ICW2: IRQ 0 at vector 0x20 */
+        0xb0, 0x04, 0xe6, 0x21, /* ICW3 */
+        0xb0, 0x01, 0xe6, 0x21, /* ICW4: 8086 mode, normal EOI */
+        0xb0, 0xf7, 0xe6, 0x21, /* unmask IRQ 3 only */
+        0xb0, 0x03, 0xe6, 0xf5, /* out 0xf5, 3: the VMM injects IRQ 3 */
+        0xfb,                   /* sti */
+        0xf4, 0xeb, 0xfd,       /* 1: hlt; jmp 1b */
+    };
+    static const uint8_t handler[] = {
+        0xb0, 0x42, 0xe6, 0xf6, /* out 0xf6, 0x42: handled */
+        0xb0, 0x20, 0xe6, 0x20, /* EOI */
+        0xcf,                   /* iret */
+    };
+    static const uint8_t vector_0x23[] = { 0x00, 0x11, 0x00, 0x00 }; /* 0000:1100 */
+    assert_int_equal(vm_ram_touch(&f->vm, 0x1100, sizeof(handler), vm_guest_ram_write_callback, (void *)handler), 0);
+    assert_int_equal(vm_ram_touch(&f->vm, 0x23 * 4, 4, vm_guest_ram_write_callback, (void *)vector_0x23), 0);
+    assert_int_equal(vm_io_port_add_handler(&f->vm, (vm_ioport_range_t){ 0xf5, 0xf5 },
+                                            (vm_ioport_interface_t){ .port_out = ready_port_out }),
+                     0);
+    assert_int_equal(vm_io_port_add_handler(&f->vm, (vm_ioport_range_t){ 0xf6, 0xf6 },
+                                            (vm_ioport_interface_t){ .cookie = f, .port_out = report_port_out }),
+                     0);
+    unsigned long errors_before = sel4kvm_log_count(ZF_LOG_ERROR);
+    assert_int_equal(vm_inject_irq(f->vcpu, 3), -1); /* no controller yet */
+    assert_int_equal(sel4kvm_log_count(ZF_LOG_ERROR) - errors_before, 1);
+    assert_int_equal(vm_create_default_irq_controller(&f->vm), 0);
+    assert_int_equal(vm_create_default_irq_controller(&f->vm), -1);
+    assert_int_equal(vm_register_irq(f->vcpu, 3, on_ack, &acks), 0);
+    assert_int_equal(vm_register_irq(f->vcpu, 3, on_ack, &acks), -1);
+    assert_int_equal(vm_register_irq(f->vcpu, 24, on_ack, &acks), -1);
+    assert_int_equal(vm_register_irq(f->vcpu, 4, NULL, NULL), -1);
+    acks = 0;
+    load_real_mode(f, code, sizeof(code));
+    assert_int_equal(vm_run(&f->vm), 0);
+    assert_int_equal(f->outs, 1);
+    assert_int_equal(f->out_value, 0x42);
+    assert_int_equal(acks, 1);
+}
+
 static int count_fds(void)
 {
     int n = 0;
@@ -523,8 +600,9 @@ int main(void)
         KVM_TEST(test_notification_from_another_process_reaches_a_spinning_guest),
         KVM_TEST(test_notification_without_callback_ends_vm_run),
         KVM_TEST(test_registers_round_trip_through_kvm),
+        KVM_TEST(test_irq_reaches_the_guest_handler_and_its_eoi_the_ack_callback),
         KVM_TEST(test_vm_create_run_destroy_leaves_no_fds),
         KVM_TEST(test_guest_memory_cannot_overlap_kvm_tss),
     };
-    return cmocka_run_group_tests(tests, quiet_group, loud_group);
+    return cmocka_run_group_tests(tests, getenv("LOUD") ? NULL : quiet_group, loud_group);
 }

@@ -16,7 +16,7 @@ OBJ := $(BUILD)/obj
 PREFIX ?= /usr/local
 DESTDIR ?=
 CLANG_FORMAT ?= clang-format
-RUN_EXAMPLE ?= sim-demo
+RUN_EXAMPLE ?= hello
 
 CFLAGS ?= -O2 -g
 PROJECT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Iinclude -Isrc -MMD -MP
@@ -100,6 +100,14 @@ BENCH_BINS := $(BENCH_SRCS:%.c=$(BUILD)/%)
 EXAMPLES := $(sort $(notdir $(patsubst %/main.c,%,$(wildcard examples/*/main.c))))
 EXAMPLE_BINS := $(EXAMPLES:%=$(BUILD)/examples/%)
 
+# examples/<name>/guest/*.c: the example's guest, freestanding 32-bit C linked at 1 MiB, built with gcc even when
+# CC is clang (GUEST_CC, as for the test guests); $(BUILD)/examples/<name>-guest.elf.
+EXAMPLE_GUESTS := $(sort $(notdir $(patsubst %/guest/,%,$(dir $(wildcard examples/*/guest/*.c)))))
+EXAMPLE_GUEST_ELFS := $(EXAMPLE_GUESTS:%=$(BUILD)/examples/%-guest.elf)
+EXAMPLE_GUEST_CFLAGS := -m32 -O2 -std=gnu11 -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-stack-protector \
+    -fno-asynchronous-unwind-tables -nostdlib -static -no-pie -Wl,-Ttext-segment=0x100000 \
+    -Wl,-z,noseparate-code -Wl,--build-id=none
+
 # tests/unit/headers/*.c: each includes one public header alone; compiling it proves the header stands alone.
 HEADER_CHECK_SRCS := $(sort $(wildcard tests/unit/headers/*.c))
 HEADER_CHECKS := $(HEADER_CHECK_SRCS:%.c=$(BUILD)/%.ok)
@@ -110,7 +118,7 @@ DOCGEN := $(BUILD)/tools/docgen
 # ---- build --------------------------------------------------------------------------------------------------------
 
 .PHONY: all run test bench docs docs-check format format-check install install-check clean help FORCE
-all: $(LIBS) $(EXAMPLE_BINS) $(TEST_BINS) $(BENCH_BINS) $(DOCGEN) $(HEADER_CHECKS)
+all: $(LIBS) $(EXAMPLE_BINS) $(EXAMPLE_GUEST_ELFS) $(TEST_BINS) $(BENCH_BINS) $(DOCGEN) $(HEADER_CHECKS)
 
 $(OBJ)/tests/%.o: ALL_CFLAGS += $(CMOCKA_CFLAGS)
 
@@ -139,6 +147,13 @@ $(BUILD)/tests/%: $(OBJ)/tests/%.o $$(call test_helpers,$$(dir $$*)) $(LIBS)
 
 $(BUILD)/examples/%: $$(call obj_of,$$(wildcard examples/$$*/*.c)) $(LIBS)
 	$(call link,$(filter %.o,$^))
+
+$(BUILD)/examples/%-guest.elf: $$(wildcard examples/$$*/guest/*.c) $(FLAGS_FILE) Makefile
+	@mkdir -p $(@D)
+	$(call say,GUEST,$@)$(GUEST_CC) $(EXAMPLE_GUEST_CFLAGS) $(filter %.c,$^) -o $@
+
+# Examples find their guests where this build put them.
+$(OBJ)/examples/%.o: ALL_CFLAGS += -DEXAMPLE_GUEST_DIR='"$(abspath $(BUILD))/examples"'
 
 $(DOCGEN): $(call obj_of,$(DOCGEN_SRCS))
 	@mkdir -p $(@D)
@@ -206,7 +221,7 @@ $(GUEST_DIR)/%.bin: $(GUEST_DIR)/%.elf
 
 # ---- run, test, bench ---------------------------------------------------------------------------------------------
 
-run: $(BUILD)/examples/$(RUN_EXAMPLE)
+run: $(BUILD)/examples/$(RUN_EXAMPLE) $(filter %/$(RUN_EXAMPLE)-guest.elf,$(EXAMPLE_GUEST_ELFS))
 	$(BUILD)/examples/$(RUN_EXAMPLE)
 
 # Every binary runs even after a failure, so one run shows all of them; the goal fails if any did.

@@ -64,6 +64,12 @@ struct kvm_vcpu {
     int fd;
     struct kvm_run *run;
     size_t run_size;
+    /* System registers as the VMM last set them. KVM checks every KVM_SET_SREGS for a consistent state (no
+     * CS.L before EFER.LMA, no LMA before CR0.PG), which field-by-field writes pass through on the way to long
+     * mode, so the fields collect here and reach KVM together before the next KVM_RUN. */
+    struct kvm_sregs sregs;
+    bool sregs_cached; /* sregs holds KVM's state (or the VMM's pending one) */
+    bool sregs_dirty;  /* sregs must be written before the guest runs */
 };
 
 static inline struct kvm_vm *kvm_vm(vm_t *vm)
@@ -98,5 +104,12 @@ int kvm_get_context(vm_vcpu_t *vcpu, seL4_VCPUContext *context);
 int kvm_set_context(vm_vcpu_t *vcpu, const seL4_VCPUContext *context);
 int kvm_get_field(vm_vcpu_t *vcpu, seL4_Word field, seL4_Word *value);
 int kvm_set_field(vm_vcpu_t *vcpu, seL4_Word field, seL4_Word value);
+/* Writes system registers the VMM set since the last run; -1 (with a register dump) if KVM refuses them. */
+int kvm_flush_sregs(vm_vcpu_t *vcpu);
+/* Forgets the cached system registers: the guest has run and may have changed them. */
+static inline void kvm_forget_sregs(struct kvm_vcpu *kc)
+{
+    kc->sregs_cached = false;
+}
 /* Logs the guest's registers and the reason, for an exit that ends vm_run. */
 void kvm_dump_vcpu(vm_vcpu_t *vcpu, const char *reason);

@@ -1,6 +1,7 @@
 /* vCPU registers through KVM: general-purpose context, VMCS-named guest state, and the diagnostic dump. */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sel4vm/arch/vmcs_fields.h>
 #include "kvm_internal.h"
@@ -23,19 +24,33 @@ static int set_regs(vm_vcpu_t *vcpu, struct kvm_regs *regs)
     return 0;
 }
 
-static int get_sregs(vm_vcpu_t *vcpu, struct kvm_sregs *sregs)
+/* The cached system registers, read from KVM if the guest ran since. */
+static struct kvm_sregs *cached_sregs(vm_vcpu_t *vcpu)
 {
-    if (kvm_ioctl(kvm_vcpu(vcpu)->fd, KVM_GET_SREGS, sregs) < 0) {
-        ZF_LOGE("Failed to read the system registers of vCPU %u: %s", vcpu->vcpu_id, strerror(errno));
-        return -1;
+    struct kvm_vcpu *kc = kvm_vcpu(vcpu);
+    if (!kc->sregs_cached) {
+        if (kvm_ioctl(kc->fd, KVM_GET_SREGS, &kc->sregs) < 0) {
+            ZF_LOGE("Failed to read the system registers of vCPU %u: %s", vcpu->vcpu_id, strerror(errno));
+            return NULL;
+        }
+        kc->sregs_cached = true;
     }
-    return 0;
+    return &kc->sregs;
 }
 
-static int set_sregs(vm_vcpu_t *vcpu, struct kvm_sregs *sregs)
+int kvm_flush_sregs(vm_vcpu_t *vcpu)
 {
-    if (kvm_ioctl(kvm_vcpu(vcpu)->fd, KVM_SET_SREGS, sregs) < 0) {
-        ZF_LOGE("Failed to write the system registers of vCPU %u: %s", vcpu->vcpu_id, strerror(errno));
+    struct kvm_vcpu *kc = kvm_vcpu(vcpu);
+    if (!kc->sregs_dirty) {
+        return 0;
+    }
+    kc->sregs_dirty = false;
+    if (kvm_ioctl(kc->fd, KVM_SET_SREGS, &kc->sregs) < 0) {
+        char reason[160];
+        snprintf(reason, sizeof(reason), "KVM refused the system registers set with vm_set_vmcs_field (%s)",
+                 strerror(errno));
+        kvm_forget_sregs(kc);
+        kvm_dump_vcpu(vcpu, reason);
         return -1;
     }
     return 0;
@@ -168,20 +183,20 @@ int kvm_get_field(vm_vcpu_t *vcpu, seL4_Word field, seL4_Word *value)
         *value = *gpr_field(&regs, field);
         return 0;
     }
-    struct kvm_sregs sregs;
-    if (get_sregs(vcpu, &sregs) != 0) {
+    struct kvm_sregs *sregs = cached_sregs(vcpu);
+    if (sregs == NULL) {
         return -1;
     }
     int part;
-    struct kvm_segment *seg = segment_of(&sregs, field, &part);
-    __u64 *word = sregs_word(&sregs, field);
+    struct kvm_segment *seg = segment_of(sregs, field, &part);
+    __u64 *word = sregs_word(sregs, field);
     if (seg != NULL) {
         const seL4_Word parts[] = { seg->selector, seg->base, seg->limit, segment_rights(seg) };
         *value = parts[part];
     } else if (word != NULL) {
         *value = *word;
     } else {
-        *value = field == VMX_GUEST_GDTR_LIMIT ? sregs.gdt.limit : sregs.idt.limit;
+        *value = field == VMX_GUEST_GDTR_LIMIT ? sregs->gdt.limit : sregs->idt.limit;
     }
     return 0;
 }
@@ -196,13 +211,13 @@ int kvm_set_field(vm_vcpu_t *vcpu, seL4_Word field, seL4_Word value)
         *gpr_field(&regs, field) = value;
         return set_regs(vcpu, &regs);
     }
-    struct kvm_sregs sregs;
-    if (get_sregs(vcpu, &sregs) != 0) {
+    struct kvm_sregs *sregs = cached_sregs(vcpu);
+    if (sregs == NULL) {
         return -1;
     }
     int part;
-    struct kvm_segment *seg = segment_of(&sregs, field, &part);
-    __u64 *word = sregs_word(&sregs, field);
+    struct kvm_segment *seg = segment_of(sregs, field, &part);
+    __u64 *word = sregs_word(sregs, field);
     if (seg != NULL) {
         switch (part) {
         case 0:
@@ -221,11 +236,12 @@ int kvm_set_field(vm_vcpu_t *vcpu, seL4_Word field, seL4_Word value)
     } else if (word != NULL) {
         *word = value;
     } else if (field == VMX_GUEST_GDTR_LIMIT) {
-        sregs.gdt.limit = (uint16_t)value;
+        sregs->gdt.limit = (uint16_t)value;
     } else {
-        sregs.idt.limit = (uint16_t)value;
+        sregs->idt.limit = (uint16_t)value;
     }
-    return set_sregs(vcpu, &sregs);
+    kvm_vcpu(vcpu)->sregs_dirty = true;
+    return 0;
 }
 
 void kvm_dump_vcpu(vm_vcpu_t *vcpu, const char *reason)
@@ -233,7 +249,7 @@ void kvm_dump_vcpu(vm_vcpu_t *vcpu, const char *reason)
     struct kvm_regs r;
     struct kvm_sregs s;
     ZF_LOGE("VM %s vCPU %u stopped: %s", vcpu->vm->vm_name, vcpu->vcpu_id, reason);
-    if (get_regs(vcpu, &r) != 0 || get_sregs(vcpu, &s) != 0) {
+    if (get_regs(vcpu, &r) != 0 || kvm_ioctl(kvm_vcpu(vcpu)->fd, KVM_GET_SREGS, &s) != 0) {
         return;
     }
     ZF_LOGE("  rip %016llx rsp %016llx rflags %016llx", r.rip, r.rsp, r.rflags);

@@ -141,17 +141,23 @@ static void stop_watcher(struct kvm_vm *kv)
     kv->watcher_stop_fd = -1;
 }
 
-/* After KVM_RUN returned for a kick: deliver notifications and tell the watcher they are taken. */
-static int handle_kick(vm_t *vm, struct kvm_vm *kv, struct kvm_run *run)
+static void deliver_acks(vm_t *vm, struct kvm_vm *kv)
 {
-    __atomic_store_n(&run->immediate_exit, 0, __ATOMIC_SEQ_CST);
-    drain_kick_signals();
     uint32_t acks = atomic_exchange(&kv->pending_acks, 0);
     for (int irq = 0; acks != 0; irq++, acks >>= 1) {
         if (acks & 1) {
             vm_irq_acknowledged(vm->vcpus[BOOT_VCPU], irq);
         }
     }
+}
+
+/* After KVM_RUN returned for a kick: deliver acknowledgements and notifications and tell the watcher they are
+ * taken. */
+static int handle_kick(vm_t *vm, struct kvm_vm *kv, struct kvm_run *run)
+{
+    __atomic_store_n(&run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+    drain_kick_signals();
+    deliver_acks(vm, kv);
     int ret = vm->host_endpoint != seL4_CapNull ? vm_deliver_notifications(vm) : 0;
     pthread_mutex_lock(&kv->drain_lock);
     kv->drained++;
@@ -317,7 +323,13 @@ int kvm_vcpu_run(vm_vcpu_t *vcpu)
     }
     while (ret == 0 && !vm_take_stop_request(vm)) {
         kvm_memory_sync(kv);
-        if (ioctl(kc->fd, KVM_RUN, 0) < 0) {
+        if (kvm_flush_sregs(vcpu) != 0) {
+            ret = -1;
+            break;
+        }
+        int rc = ioctl(kc->fd, KVM_RUN, 0);
+        kvm_forget_sregs(kc);
+        if (rc < 0) {
             if (errno == EINTR || errno == EAGAIN) {
                 ret = handle_kick(vm, kv, kc->run);
                 continue;
@@ -337,6 +349,10 @@ int kvm_vcpu_run(vm_vcpu_t *vcpu)
     if (kv->watcher_stop_fd >= 0) {
         stop_watcher(kv);
     }
+    /* KVM signals an EOI while the guest executes it: one just before the guest stopped the VM is already there,
+     * and its callback runs before vm_run returns rather than at the next run. */
+    kvm_collect_acks(kv);
+    deliver_acks(vm, kv);
     __atomic_store_n(&kc->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
     drain_kick_signals();
     pthread_sigmask(SIG_SETMASK, &old_mask, NULL);

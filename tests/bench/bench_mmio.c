@@ -77,9 +77,10 @@ static double library_loop(sel4kvm_env_t *env, const uint8_t *code, size_t code_
     }
     double elapsed = -1;
     vm_vcpu_t *vcpu;
+    vm_memory_reservation_t *device = NULL;
     if (vm_ram_register_at(&vm, 0, RAM_SIZE, false) != 0 ||
         vm_ram_touch(&vm, CODE, code_size, vm_guest_ram_write_callback, (void *)code) != 0 ||
-        vm_reserve_memory_at(&vm, DEVICE, 0x1000, device_read, NULL) == NULL ||
+        (device = vm_reserve_memory_at(&vm, DEVICE, 0x1000, device_read, NULL)) == NULL ||
         vm_io_port_add_handler(&vm, (vm_ioport_range_t){ EXIT_PORT, EXIT_PORT },
                                (vm_ioport_interface_t){ .port_out = exit_out }) != 0 ||
         (vcpu = vm_create_vcpu(&vm, 100)) == NULL || vm_set_vmcs_field(vcpu, VMX_GUEST_CS_SELECTOR, 0) != 0 ||
@@ -91,6 +92,9 @@ static double library_loop(sel4kvm_env_t *env, const uint8_t *code, size_t code_
         if (vm_run(&vm) == 0) {
             elapsed = now() - start;
         }
+    }
+    if (device != NULL) {
+        vm_free_reserved_memory(&vm, device);
     }
     sel4kvm_vm_destroy(&vm);
     return elapsed;

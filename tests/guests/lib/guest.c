@@ -107,7 +107,7 @@ struct __attribute__((packed)) idt_pointer {
 #define GATE_INTERRUPT 0x8e
 
 static struct idt_gate idt[256] __attribute__((aligned(16)));
-/* start.S's stub calls the handler through this. */
+/* start.S's interrupt entry calls the handler through this. */
 irq_handler_fn guest_irq_handler;
 extern void guest_irq_entry(void);
 

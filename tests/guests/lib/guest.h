@@ -122,6 +122,6 @@ void pic_unmask(unsigned irq);
 void pic_eoi(unsigned irq);
 
 /* The IDT: only the vector given a handler is present. The handler runs with interrupts off, from lib/start.S's
- * stub that saves the caller-saved registers and returns with IRET. */
+ * entry code that saves the caller-saved registers and returns with IRET. */
 typedef void (*irq_handler_fn)(void);
 void idt_install(unsigned vector, irq_handler_fn handler);

@@ -1,4 +1,4 @@
-/* Entry of the C test guests, 32- and 64-bit: own GDT, flat segments, a stack, guest_main, debug exit; IRQ stub. */
+/* Entry of the C test guests, 32- and 64-bit: own GDT, flat segments, a stack, guest_main, debug exit; the IRQ entry. */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "layout.h"
 

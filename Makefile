@@ -86,27 +86,36 @@ LIBVM := $(BUILD)/libsel4vm.a
 LIBS := $(if $(VM_SRCS)$(KVM_SRCS),$(LIBVM)) $(if $(SIM_SRCS),$(LIBSIM))
 
 # tests/unit and tests/kvm: each test_*.c is a binary; any other .c there is linked into that folder's tests.
-# tests/bench: each .c is a benchmark binary, linked with the bare-KVM baselines.
+# tests/bench: each bench_*.c is a benchmark binary, linked with the other .c files there and the bare-KVM baselines;
+# bare.c is the baselines' own program, linked with libc only.
 TEST_DIRS := tests/unit tests/kvm
 TEST_SRCS := $(sort $(foreach d,$(TEST_DIRS),$(wildcard $(d)/test_*.c)))
 TEST_BINS := $(TEST_SRCS:%.c=$(BUILD)/%)
 # $(call test_helpers,unit/): the helper objects of one folder (its argument ends in a slash).
-test_helpers = $(if $(filter bench/,$(1)),$(call obj_of,$(BARE_SRCS)),$(call obj_of,$(filter-out $(wildcard tests/$(1)test_*.c),$(wildcard \
+test_helpers = $(if $(filter bench/,$(1)),$(call obj_of,$(BARE_SRCS) $(BENCH_HELPER_SRCS)) $(EXAMPLE_COMMON_OBJS),$(call obj_of,$(filter-out $(wildcard tests/$(1)test_*.c),$(wildcard \
     tests/$(1)*.c))))
-BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
-BENCH_BINS := $(BENCH_SRCS:%.c=$(BUILD)/%)
+BENCH_SRCS := $(sort $(wildcard tests/bench/bench_*.c))
+BENCH_HELPER_SRCS := $(filter-out $(BENCH_SRCS) tests/bench/bare.c,$(wildcard tests/bench/*.c))
+BENCH_BARE := $(BUILD)/tests/bench/bare
+BENCH_BINS := $(BENCH_SRCS:%.c=$(BUILD)/%) $(BENCH_BARE)
 
 # examples/<name>/*.c make one program, $(BUILD)/examples/<name>.
 EXAMPLES := $(sort $(notdir $(patsubst %/main.c,%,$(wildcard examples/*/main.c))))
 EXAMPLE_BINS := $(EXAMPLES:%=$(BUILD)/examples/%)
+# examples/common/*.c: VMM code several examples share, linked into each.
+EXAMPLE_COMMON_OBJS = $(call obj_of,$(wildcard examples/common/*.c))
 
-# examples/<name>/guest/*.c: the example's guest, freestanding 32-bit C linked at 1 MiB, built with gcc even when
-# CC is clang (GUEST_CC, as for the test guests); $(BUILD)/examples/<name>-guest.elf.
+# examples/<name>/guest/*.c: the example's guest, freestanding 32-bit C linked at 1 MiB with the test guests' library
+# (EXAMPLE_GUEST_LIB: entry code, serial, PIC, PCI, cross-VM devices; tests/guests/README.md) and their linker script,
+# built with gcc even when CC is clang (GUEST_CC, as for the test guests); $(BUILD)/examples/<name>-guest.elf.
 EXAMPLE_GUESTS := $(sort $(notdir $(patsubst %/guest/,%,$(dir $(wildcard examples/*/guest/*.c)))))
 EXAMPLE_GUEST_ELFS := $(EXAMPLE_GUESTS:%=$(BUILD)/examples/%-guest.elf)
-EXAMPLE_GUEST_CFLAGS := -m32 -O2 -std=gnu11 -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-stack-protector \
-    -fno-asynchronous-unwind-tables -nostdlib -static -no-pie -Wl,-Ttext-segment=0x100000 \
-    -Wl,-z,noseparate-code -Wl,--build-id=none
+EXAMPLE_GUEST_LIB := tests/guests/lib
+EXAMPLE_GUEST_LD := tests/guests/guest.ld
+EXAMPLE_GUEST_CFLAGS := -m32 -O2 -std=gnu11 -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie \
+    -fno-stack-protector -fno-asynchronous-unwind-tables -mgeneral-regs-only -I$(EXAMPLE_GUEST_LIB) -nostdlib -static \
+    -no-pie -Wl,--build-id=none,-z,max-page-size=0x1000,-z,noexecstack,--no-warn-rwx-segments,--fatal-warnings \
+    -T $(EXAMPLE_GUEST_LD)
 
 # tests/unit/headers/*.c: each includes one public header alone; compiling it proves the header stands alone.
 HEADER_CHECK_SRCS := $(sort $(wildcard tests/unit/headers/*.c))
@@ -145,12 +154,14 @@ link = $(call say,LD,$@)mkdir -p $(@D) && $(CC) $(LDFLAGS) $(1) -o $@ $(LIBS) $(
 $(BUILD)/tests/%: $(OBJ)/tests/%.o $$(call test_helpers,$$(dir $$*)) $(LIBS)
 	$(call link,$(filter %.o,$^)) $(CMOCKA_LIBS)
 
-$(BUILD)/examples/%: $$(call obj_of,$$(wildcard examples/$$*/*.c)) $(LIBS)
+$(BUILD)/examples/%: $$(call obj_of,$$(wildcard examples/$$*/*.c)) $(EXAMPLE_COMMON_OBJS) $(LIBS)
 	$(call link,$(filter %.o,$^))
 
-$(BUILD)/examples/%-guest.elf: $$(wildcard examples/$$*/guest/*.c) $(FLAGS_FILE) Makefile
+$(BUILD)/examples/%-guest.elf: $$(wildcard examples/$$*/guest/*.c examples/$$*/guest/*.h) \
+    $(wildcard $(EXAMPLE_GUEST_LIB)/*.S $(EXAMPLE_GUEST_LIB)/*.c $(EXAMPLE_GUEST_LIB)/*.h) $(EXAMPLE_GUEST_LD) \
+    $(FLAGS_FILE) Makefile
 	@mkdir -p $(@D)
-	$(call say,GUEST,$@)$(GUEST_CC) $(EXAMPLE_GUEST_CFLAGS) $(filter %.c,$^) -o $@
+	$(call say,GUEST,$@)$(GUEST_CC) $(EXAMPLE_GUEST_CFLAGS) $(filter %.c %.S,$^) -o $@
 
 # Examples find their guests where this build put them.
 $(OBJ)/examples/%.o: ALL_CFLAGS += -DEXAMPLE_GUEST_DIR='"$(abspath $(BUILD))/examples"'
@@ -199,6 +210,16 @@ all: $(GUEST_IMAGES)
 # The kvm tests find the images through GUEST_DIR and share lib/layout.h with them.
 $(OBJ)/tests/kvm/%.o: ALL_CFLAGS += -DGUEST_DIR=\"$(abspath $(GUEST_DIR))\" -I$(GUEST_SRC_DIR)/lib
 $(filter $(BUILD)/tests/kvm/%,$(TEST_BINS)): $(GUEST_IMAGES)
+# Some kvm tests run the examples as a user would.
+$(OBJ)/tests/kvm/%.o: ALL_CFLAGS += -DEXAMPLE_DIR=\"$(abspath $(BUILD))/examples\"
+$(filter $(BUILD)/tests/kvm/%,$(TEST_BINS)): $(EXAMPLE_BINS) $(EXAMPLE_GUEST_ELFS)
+# Benchmarks run test guests too, on the examples' VMM code (examples/common).
+$(OBJ)/tests/bench/%.o: ALL_CFLAGS += -DGUEST_DIR=\"$(abspath $(GUEST_DIR))\" -I$(GUEST_SRC_DIR)/lib -Iexamples/common
+$(BENCH_BINS): $(GUEST_IMAGES)
+# The suite runs the bare program and examples/hello from where this build put them.
+$(OBJ)/tests/bench/%.o: ALL_CFLAGS += -DBENCH_BUILD_DIR=\"$(abspath $(BUILD))\"
+$(BENCH_BARE): $(OBJ)/tests/bench/bare.o $(call obj_of,$(BARE_SRCS))
+	$(call say,LD,$@)$(CC) $(LDFLAGS) $(filter %.o,$^) -o $@
 
 define guest_mode_rules
 $(GUEST_OBJ)/$(1)/%.o: $(GUEST_SRC_DIR)/%.S
@@ -221,8 +242,11 @@ $(GUEST_DIR)/%.bin: $(GUEST_DIR)/%.elf
 
 # ---- run, test, bench ---------------------------------------------------------------------------------------------
 
-run: $(BUILD)/examples/$(RUN_EXAMPLE) $(filter %/$(RUN_EXAMPLE)-guest.elf,$(EXAMPLE_GUEST_ELFS))
-	$(BUILD)/examples/$(RUN_EXAMPLE)
+# `make run-<example>` builds and runs one example (its guest, and every other example guest it may load);
+# `make run` runs RUN_EXAMPLE.
+run: run-$(RUN_EXAMPLE)
+run-%: $(BUILD)/examples/% $(EXAMPLE_GUEST_ELFS)
+	$(BUILD)/examples/$*
 
 # Every binary runs even after a failure, so one run shows all of them; the goal fails if any did.
 test: all
@@ -232,12 +256,9 @@ test: all
 	if [ -n "$$failed" ]; then printf '\nFAILED:%s\n' "$$failed"; exit 1; fi; \
 	printf '\nAll %s test binaries passed.\n' '$(words $(TEST_BINS))'
 
-bench: $(BENCH_BINS)
-ifeq ($(BENCH_BINS),)
-	@echo "No benchmarks yet: tests/bench/ has no .c files."
-else
-	@set -e; for b in $(BENCH_BINS); do printf '\n== %s\n' "$$b"; "$$b"; done
-endif
+# One table from tests/bench/bench_suite (docs/performance.md explains it), also written to $(BUILD)/bench.json.
+bench: $(BENCH_BINS) $(filter %/hello,$(EXAMPLE_BINS)) $(filter %/hello-guest.elf,$(EXAMPLE_GUEST_ELFS))
+	$(BUILD)/tests/bench/bench_suite --json $(BUILD)/bench.json
 
 # ---- docs ---------------------------------------------------------------------------------------------------------
 

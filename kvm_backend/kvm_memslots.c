@@ -11,6 +11,9 @@
 /* Aligning the window keeps guest and host addresses equal in their low bits, so huge host pages can back
  * huge guest pages (KVM's recommendation). */
 #define WINDOW_ALIGN (1ul << 30)
+/* The smallest window taken where the host limits address space: enough for the 32-bit guest-physical layout
+ * (RAM, MMIO holes, KVM's TSS below 4 GiB). */
+#define KVM_WINDOW_MIN (1ul << 32)
 
 struct kvm_run_range {
     uint64_t start;
@@ -147,8 +150,8 @@ static int vspace_hook(void *cookie, const sel4kvm_map_event_t *ev)
     uint64_t gpa = ev->vaddr;
     if (gpa >= mem->window_size || size > mem->window_size - gpa) {
         if (ev->map) {
-            ZF_LOGE("Failed to map guest-physical 0x%" PRIx64 ": above the %u-bit window KVM guests have", gpa,
-                    KVM_WINDOW_BITS);
+            ZF_LOGE("Failed to map guest-physical 0x%" PRIx64 ": above the 0x%zx-byte window KVM guests have here", gpa,
+                    mem->window_size);
         }
         return -1;
     }
@@ -234,12 +237,19 @@ size_t kvm_memory_slots(struct kvm_vm *kv)
 int kvm_memory_init(vm_t *vm, struct kvm_memory *mem)
 {
     struct kvm_vm *kv = kvm_vm(vm);
-    mem->window_size = 1ul << KVM_WINDOW_BITS;
-    mem->window_mapping_size = mem->window_size + WINDOW_ALIGN;
-    mem->window_mapping = mmap(NULL, mem->window_mapping_size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                               -1, 0);
+    /* The window halves until the host grants it, down to 4 GiB: valgrind gives a program about 64 GiB of address
+     * space in one piece, and RLIMIT_AS can give less. Guest memory above a smaller window is refused when mapped. */
+    for (mem->window_size = 1ul << KVM_WINDOW_BITS;; mem->window_size /= 2) {
+        mem->window_mapping_size = mem->window_size + WINDOW_ALIGN;
+        mem->window_mapping = mmap(NULL, mem->window_mapping_size, PROT_NONE,
+                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (mem->window_mapping != MAP_FAILED || mem->window_size <= KVM_WINDOW_MIN) {
+            break;
+        }
+    }
     if (mem->window_mapping == MAP_FAILED) {
-        ZF_LOGE("Failed to reserve the %u-bit guest-physical window: %s", KVM_WINDOW_BITS, strerror(errno));
+        ZF_LOGE("Failed to reserve a guest-physical window of at least 0x%lx bytes: %s", KVM_WINDOW_MIN,
+                strerror(errno));
         mem->window_mapping = NULL;
         return -1;
     }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "kernel.h"
 
@@ -81,7 +82,8 @@ void sim_zero_phys(uintptr_t paddr, size_t size)
     if (b == NULL) {
         return;
     }
-    if (fallocate(b->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(paddr - b->base), (off_t)size) != 0) {
+    off_t at = b->fd_offset + (off_t)(paddr - b->base);
+    if (fallocate(b->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, at, (off_t)size) != 0) {
         memset(b->host + (paddr - b->base), 0, size);
     }
 }
@@ -99,42 +101,138 @@ int sel4kvm_sim_paddr_to_fd(uintptr_t paddr, int *fd, off_t *offset)
         return -1;
     }
     *fd = b->fd;
-    *offset = (off_t)(paddr - b->base);
+    *offset = b->fd_offset + (off_t)(paddr - b->base);
     return 0;
 }
 
-static int bank_add(uintptr_t base, size_t size, bool device)
+/* Maps size bytes of fd from offset as the bank at physical address base; the bank owns fd from here on. */
+static int bank_attach(uintptr_t base, size_t size, int fd, off_t offset, bool device)
 {
     struct kernel *k = sim_kernel;
+    if (k->nbanks == SIM_MAX_BANKS) {
+        ZF_LOGE("Failed to add memory bank: all %d banks are in use", SIM_MAX_BANKS);
+        close(fd);
+        return -1;
+    }
+    void *host = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, offset);
+    if (host == MAP_FAILED) {
+        ZF_LOGE("Failed to map memory bank of %zu bytes: %s", size, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    k->banks[k->nbanks++] = (struct bank){
+        .base = base, .size = size, .fd = fd, .fd_offset = offset, .host = host, .device = device
+    };
+    return 0;
+}
+
+/* Memory is shared with other processes through these memfds, so they are sealed against shrinking: an
+ * importer can then trust the size and never fault on a page that went away. */
+static int bank_add(uintptr_t base, size_t size, bool device)
+{
     if (size == 0) {
         return 0;
     }
-    if (k->nbanks == SIM_MAX_BANKS) {
-        ZF_LOGE("Failed to add memory bank: too many banks");
-        return -1;
-    }
-    struct bank *b = &k->banks[k->nbanks];
-    b->fd = memfd_create(device ? "sel4kvm-device" : "sel4kvm-ram", MFD_CLOEXEC);
-    if (b->fd < 0) {
+    int fd = memfd_create(device ? "sel4kvm-device" : "sel4kvm-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0) {
         ZF_LOGE("Failed to create memory bank: memfd_create: %s", strerror(errno));
         return -1;
     }
-    if (ftruncate(b->fd, (off_t)size) != 0) {
+    if (ftruncate(fd, (off_t)size) != 0 || fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) != 0) {
         ZF_LOGE("Failed to size memory bank to %zu bytes: %s", size, strerror(errno));
-        close(b->fd);
+        close(fd);
         return -1;
     }
-    b->host = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, b->fd, 0);
-    if (b->host == MAP_FAILED) {
-        ZF_LOGE("Failed to map memory bank of %zu bytes: %s", size, strerror(errno));
-        close(b->fd);
+    return bank_attach(base, size, fd, 0, device);
+}
+
+/* The first physical address above every bank, aligned to align. */
+static uintptr_t phys_top(size_t align)
+{
+    uintptr_t top = 0;
+    for (int i = 0; i < sim_kernel->nbanks; i++) {
+        top = MAX(top, sim_kernel->banks[i].base + sim_kernel->banks[i].size);
+    }
+    return ROUND_UP(top, align);
+}
+
+static int import_memory(int fd, off_t offset, size_t size, seL4_CNode root, seL4_Word index, seL4_Uint8 depth,
+                         uintptr_t *paddr)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        ZF_LOGE("Failed to import memory: descriptor %d: %s", fd, strerror(errno));
         return -1;
     }
-    b->base = base;
-    b->size = size;
-    b->device = device;
-    k->nbanks++;
+    int seals = fcntl(fd, F_GET_SEALS);
+    if (seals < 0 || !(seals & F_SEAL_SHRINK)) {
+        ZF_LOGE("Failed to import memory: descriptor %d is not a memfd sealed against shrinking (F_SEAL_SHRINK), so "
+                "its pages could vanish under the guest",
+                fd);
+        return -1;
+    }
+    if (st.st_size < offset || (uint64_t)(st.st_size - offset) < size) {
+        ZF_LOGE("Failed to import memory: [0x%jx, +0x%zx) lies beyond the end of descriptor %d (0x%jx bytes)",
+                (intmax_t)offset, size, fd, (intmax_t)st.st_size);
+        return -1;
+    }
+    struct cte *cnode = sim_lookup_cap(root);
+    struct cte *slot = NULL;
+    if (cnode == NULL || sim_lookup_slot(cnode, index, depth, &slot) != seL4_NoError || slot == NULL) {
+        ZF_LOGE("Failed to import memory: (0x%lx, 0x%lx, %u) is not a slot", root, index, depth);
+        return -1;
+    }
+    if (slot->obj != NULL) {
+        ZF_LOGE("Failed to import memory: slot 0x%lx is not empty", index);
+        return -1;
+    }
+    uintptr_t base = phys_top(size);
+    if (base + size > (1ull << 52)) {
+        ZF_LOGE("Failed to import memory: no room below 2^52 for another 0x%zx bytes", size);
+        return -1;
+    }
+    struct kobj *ut = sim_obj_new(seL4_UntypedObject, (unsigned)__builtin_ctzl(size), base);
+    if (ut == NULL) {
+        return -1;
+    }
+    int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (own < 0 || bank_attach(base, size, own, offset, true) != 0) {
+        if (own < 0) {
+            ZF_LOGE("Failed to import memory: %s", strerror(errno));
+        }
+        sim_obj_free(ut);
+        return -1;
+    }
+    ut->ut.device = true;
+    sim_cap_insert(slot, ut, seL4_AllRights, 0, NULL);
+    *paddr = base;
     return 0;
+}
+
+int sel4kvm_sim_import_memory(int fd, off_t offset, size_t size, seL4_CNode root, seL4_Word index, seL4_Uint8 depth,
+                              uintptr_t *paddr)
+{
+    if (sim_kernel == NULL) {
+        ZF_LOGE("Failed to import memory: no kernel is running");
+        return -1;
+    }
+    if (fd < 0 || paddr == NULL) {
+        ZF_LOGE("Failed to import memory: %s", fd < 0 ? "negative descriptor" : "paddr is NULL");
+        return -1;
+    }
+    if (size < BIT(seL4_PageBits) || size > BIT(seL4_MaxUntypedBits) || (size & (size - 1)) != 0) {
+        ZF_LOGE("Failed to import memory: size 0x%zx is not a power of two from 4 KiB to 2^%d", size,
+                seL4_MaxUntypedBits);
+        return -1;
+    }
+    if (offset < 0 || !IS_ALIGNED((uint64_t)offset, seL4_PageBits)) {
+        ZF_LOGE("Failed to import memory: offset 0x%jx is not a non-negative multiple of 4 KiB", (intmax_t)offset);
+        return -1;
+    }
+    sim_lock();
+    int ret = import_memory(fd, offset, size, root, index, depth, paddr);
+    sim_unlock();
+    return ret;
 }
 
 /* Installs one boot cap in the root CNode; boot caps have no CDT parent. */
@@ -247,9 +345,17 @@ int sel4kvm_sim_init(const sel4kvm_sim_config_t *config)
     if (bank_add(cfg.ram_base, cfg.ram_size, false) != 0 || bank_add(cfg.device_base, cfg.device_size, true) != 0) {
         goto fail;
     }
-    /* Host address space for the VMM's own vspace, aligned so that 1 GiB frames can map there. */
+    /* Host address space for the VMM's own vspace, aligned so that 1 GiB frames can map there. The default size
+     * halves until the host grants it, down to 4 GiB: valgrind gives a program about 64 GiB in one piece, and
+     * RLIMIT_AS can give less. A size the caller chose is granted or refused. */
     size_t win = cfg.vmm_window_size;
-    void *raw = mmap(NULL, win + BIT(seL4_HugePageBits), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    bool shrinkable = config == NULL || config->vmm_window_size == 0;
+    void *raw;
+    while ((raw = mmap(NULL, win + BIT(seL4_HugePageBits), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+                       0)) == MAP_FAILED &&
+           shrinkable && win > (1ul << 32)) {
+        win /= 2;
+    }
     if (raw == MAP_FAILED) {
         ZF_LOGE("Failed to reserve %zu bytes of host address space for the VMM vspace", win);
         goto fail;
@@ -260,6 +366,7 @@ int sel4kvm_sim_init(const sel4kvm_sim_config_t *config)
     }
     munmap((void *)(aligned + win), (uintptr_t)raw + BIT(seL4_HugePageBits) - aligned);
     k->vmm_window = aligned;
+    k->cfg.vmm_window_size = win;
 
     struct kobj *root = sim_obj_new(seL4_CapTableObject, cfg.cnode_bits, 0);
     if (root == NULL) {

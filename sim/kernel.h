@@ -82,11 +82,13 @@ struct bank {
     uintptr_t base;
     size_t size;
     int fd;
+    off_t fd_offset; /* where base lies in fd: 0 except for memory imported from another process */
     uint8_t *host;
     bool device;
 };
 
-#define SIM_MAX_BANKS 4
+/* RAM, the device window and memory imported from other processes (sel4kvm_sim_import_memory). */
+#define SIM_MAX_BANKS 64
 
 struct kernel {
     pthread_mutex_t lock;

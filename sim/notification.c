@@ -191,6 +191,26 @@ seL4_MessageInfo_t seL4_Poll(seL4_CPtr src, seL4_Word *sender)
     return seL4_MessageInfo_new(0, 0, 0, 0);
 }
 
+/* Adds efd (which the notification then owns) as a source of signals carrying the cap's badge. Under the
+ * kernel lock. */
+static int add_source(struct cte *cap, int efd, const char *what)
+{
+    struct ntfn *n = cap->obj->ntfn;
+    struct ntfn_export e = { .efd = efd, .badge = cap->badge };
+    struct epoll_event ev = { .events = EPOLLIN, .data.fd = efd };
+    if (epoll_ctl(n->epfd, EPOLL_CTL_ADD, efd, &ev) != 0) {
+        ZF_LOGE("Failed to %s notification: %s", what, strerror(errno));
+        close(efd);
+        return -1;
+    }
+    pthread_mutex_lock(&n->lock);
+    g_array_append_val(n->exports, e);
+    pthread_mutex_unlock(&n->lock);
+    /* Signals already counted in the eventfd must wake a waiter that is asleep now. */
+    kick(n);
+    return 0;
+}
+
 int sel4kvm_notification_export(seL4_CPtr ntfn)
 {
     if (sim_kernel == NULL) {
@@ -203,20 +223,49 @@ int sel4kvm_notification_export(seL4_CPtr ntfn)
     if (cap == NULL) {
         ZF_LOGE("Failed to export notification: 0x%lx is not a notification cap", ntfn);
     } else {
-        struct ntfn *n = cap->obj->ntfn;
-        struct ntfn_export e = { .efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), .badge = cap->badge };
-        struct epoll_event ev = { .events = EPOLLIN, .data.fd = e.efd };
-        if (e.efd < 0 || epoll_ctl(n->epfd, EPOLL_CTL_ADD, e.efd, &ev) != 0 ||
-            (ret = fcntl(e.efd, F_DUPFD_CLOEXEC, 0)) < 0) {
+        int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (efd < 0 || (ret = fcntl(efd, F_DUPFD_CLOEXEC, 0)) < 0) {
             ZF_LOGE("Failed to export notification: %s", strerror(errno));
-            if (e.efd >= 0) {
-                close(e.efd);
+            if (efd >= 0) {
+                close(efd);
             }
             ret = -1;
+        } else if (add_source(cap, efd, "export") != 0) {
+            close(ret);
+            ret = -1;
+        }
+    }
+    sim_unlock();
+    return ret;
+}
+
+int sel4kvm_notification_import(seL4_CPtr ntfn, int fd)
+{
+    if (sim_kernel == NULL) {
+        ZF_LOGE("Failed to import into notification: no kernel is running");
+        return -1;
+    }
+    int flags = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
+    if (flags < 0 || (flags & O_ACCMODE) == O_WRONLY) {
+        ZF_LOGE("Failed to import into notification: descriptor %d is not readable", fd);
+        return -1;
+    }
+    int ret = -1;
+    sim_lock();
+    struct cte *cap = ntfn_cap(ntfn, "import");
+    if (cap == NULL) {
+        ZF_LOGE("Failed to import into notification: 0x%lx is not a notification cap", ntfn);
+    } else {
+        /* Our own descriptor, non-blocking so that collecting never sleeps; the flag is shared with the
+         * sender's copy, which only writes. */
+        int efd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        if (efd < 0 || fcntl(efd, F_SETFL, fcntl(efd, F_GETFL) | O_NONBLOCK) != 0) {
+            ZF_LOGE("Failed to import into notification: %s", strerror(errno));
+            if (efd >= 0) {
+                close(efd);
+            }
         } else {
-            pthread_mutex_lock(&n->lock);
-            g_array_append_val(n->exports, e);
-            pthread_mutex_unlock(&n->lock);
+            ret = add_source(cap, efd, "import into");
         }
     }
     sim_unlock();

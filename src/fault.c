@@ -182,9 +182,10 @@ static memory_fault_result_t call_unhandled(vm_t *vm, vm_vcpu_t *vcpu, struct vc
     return vm->mem.unhandled_mem_fault_handler(vm, vcpu, f->addr, f->size, vm->mem.unhandled_mem_fault_cookie);
 }
 
-static memory_fault_result_t dispatch_once(vm_t *vm, vm_vcpu_t *vcpu, struct vcpu_fault *f, const char **error)
+/* One pass through the reservation containing the address (res, NULL if none) and the callbacks. */
+static memory_fault_result_t dispatch_once(vm_t *vm, vm_vcpu_t *vcpu, struct vcpu_fault *f,
+                                           vm_memory_reservation_t *res, const char **error)
 {
-    vm_memory_reservation_t *res = vm_memory_find_reservation(vm, f->addr);
     if (res == NULL) {
         return call_unhandled(vm, vcpu, f);
     }
@@ -204,7 +205,9 @@ static memory_fault_result_t dispatch_once(vm_t *vm, vm_vcpu_t *vcpu, struct vcp
     return r == FAULT_UNHANDLED ? call_unhandled(vm, vcpu, f) : r;
 }
 
-int vcpu_fault_handle(vm_vcpu_t *vcpu, seL4_Word *read_value)
+/* vcpu_fault_handle with the first pass's reservation looked up already. Later passes look again: a handler
+ * that asked for a restart may have changed the reservations. */
+static int handle_from(vm_vcpu_t *vcpu, vm_memory_reservation_t *res, seL4_Word *read_value)
 {
     vm_t *vm = vcpu->vm;
     struct vm_private *priv = vm_private(vm);
@@ -214,7 +217,10 @@ int vcpu_fault_handle(vm_vcpu_t *vcpu, seL4_Word *read_value)
         const char *error = "fault handler returned FAULT_ERROR";
         f->advanced = false;
         f->restarted = false;
-        switch (dispatch_once(vm, vcpu, f, &error)) {
+        if (restarts > 0) {
+            res = vm_memory_find_reservation(vm, f->addr);
+        }
+        switch (dispatch_once(vm, vcpu, f, res, &error)) {
         case FAULT_HANDLED:
             if (!f->advanced) {
                 if (priv->strict) {
@@ -259,13 +265,23 @@ int vcpu_fault_handle(vm_vcpu_t *vcpu, seL4_Word *read_value)
     }
 }
 
+int vcpu_fault_handle(vm_vcpu_t *vcpu, seL4_Word *read_value)
+{
+    return handle_from(vcpu, vm_memory_find_reservation(vcpu->vm, vcpu_fault(vcpu)->addr), read_value);
+}
+
 int vcpu_fault_dispatch(vm_vcpu_t *vcpu, uintptr_t addr, size_t size, bool is_read, seL4_Word value, seL4_Word ip,
                         seL4_Word *read_value)
 {
     vcpu_fault_begin(vcpu, addr, size, is_read, value, ip);
     *read_value = 0;
-    /* Mapped memory does not fault on a real guest: the access reaches it directly. */
-    int result = vcpu_fault_access_memory(vcpu, read_value) == 0 ? 0 : vcpu_fault_handle(vcpu, read_value);
+    /* Mapped memory does not fault on a real guest: the access reaches it directly. Only a reservation's own
+     * mapping puts frames in its pages, so an access to one that is not mapped (a device) goes straight to its
+     * callback, without the guest vspace's lock and lookups; addresses outside every reservation are checked. */
+    vm_memory_reservation_t *res = vm_memory_find_reservation(vcpu->vm, addr);
+    bool may_be_mapped = res == NULL || __atomic_load_n(&res->mapped, __ATOMIC_ACQUIRE);
+    int result = may_be_mapped && vcpu_fault_access_memory(vcpu, read_value) == 0 ? 0
+                                                                                  : handle_from(vcpu, res, read_value);
     vcpu_fault(vcpu)->pending = false;
     return result;
 }

@@ -277,7 +277,7 @@ static void unmap_from(vm_t *vm, vm_memory_reservation_t *res, guint from)
         i += n;
     }
     g_array_set_size(pages, from);
-    res->mapped = pages->len > 0;
+    __atomic_store_n(&res->mapped, pages->len > 0, __ATOMIC_RELEASE);
 }
 
 static bool frame_fits(const vm_memory_reservation_t *res, const vm_frame_t *frame, uintptr_t addr)
@@ -319,6 +319,9 @@ static int map_now(vm_t *vm, vm_memory_reservation_t *res, memory_map_iterator_f
     }
     guint first = res->pages->len;
     uintptr_t end = res->addr + res->size;
+    /* Set before the first frame: vcpu_fault_dispatch skips the memory check for reservations not mapped, and
+     * a vCPU on another thread may reach a frame of this one before the last is in. */
+    __atomic_store_n(&res->mapped, true, __ATOMIC_RELEASE);
     for (uintptr_t addr = res->addr; addr < end;) {
         vm_frame_t frame = iterator(addr, cookie);
         if (!frame_fits(res, &frame, addr)) {
@@ -336,7 +339,6 @@ static int map_now(vm_t *vm, vm_memory_reservation_t *res, memory_map_iterator_f
         /* The next address the frame does not serve; always moves forward, whatever the iterator returned. */
         addr = ROUND_DOWN(addr, BIT(frame.size_bits)) + BIT(frame.size_bits);
     }
-    res->mapped = true;
     return 0;
 
 fail:

@@ -1,5 +1,6 @@
-/* An index of disjoint address ranges over a balanced tree, with a one-entry cache for repeated hits. */
+/* An index of disjoint address ranges over a balanced tree, with a two-way cache of recent hits by page. */
 /* SPDX-License-Identifier: BSD-2-Clause */
+#include <string.h>
 #include "range_index.h"
 
 static gint addr_cmp(gconstpointer a, gconstpointer b, gpointer unused)
@@ -12,7 +13,7 @@ static gint addr_cmp(gconstpointer a, gconstpointer b, gpointer unused)
 void range_index_init(struct range_index *ix)
 {
     ix->tree = g_tree_new_full(addr_cmp, NULL, NULL, NULL);
-    ix->last_hit = NULL;
+    memset(ix->cache, 0, sizeof(ix->cache));
 }
 
 void range_index_destroy(struct range_index *ix)
@@ -21,7 +22,7 @@ void range_index_destroy(struct range_index *ix)
         g_tree_destroy(ix->tree);
     }
     ix->tree = NULL;
-    ix->last_hit = NULL;
+    memset(ix->cache, 0, sizeof(ix->cache));
 }
 
 size_t range_index_count(const struct range_index *ix)
@@ -57,22 +58,46 @@ void range_index_remove(struct range_index *ix, struct range *r)
     if (g_tree_lookup(ix->tree, (gconstpointer)r->start) == r) {
         g_tree_remove(ix->tree, (gconstpointer)r->start);
     }
-    if (ix->last_hit == r) {
-        ix->last_hit = NULL;
+    /* A range may be cached under any of its pages. */
+    for (size_t set = 0; set < RANGE_INDEX_CACHE_SETS; set++) {
+        for (size_t way = 0; way < 2; way++) {
+            if (ix->cache[set][way] == r) {
+                __atomic_store_n(&ix->cache[set][way], NULL, __ATOMIC_RELAXED);
+            }
+        }
     }
 }
 
+/* Fibonacci hashing of the 4 KiB page number: devices at regular strides spread over the sets. */
+static size_t cache_set(uintptr_t addr)
+{
+    return (size_t)(((uint64_t)(addr >> 12) * 0x9e3779b97f4a7c15ull) >> 57);
+}
+_Static_assert(RANGE_INDEX_CACHE_SETS == 1 << (64 - 57), "cache_set gives one of RANGE_INDEX_CACHE_SETS sets");
+
+static bool contains(const struct range *r, uintptr_t addr)
+{
+    return r != NULL && addr >= r->start && addr < r->end;
+}
+
+/* Cache slots are written by whichever vCPU thread looks up and read by the others, so they are accessed
+ * atomically; a lost or duplicated entry only costs a tree walk. */
 struct range *range_index_find(struct range_index *ix, uintptr_t addr)
 {
-    struct range *r = ix->last_hit;
-    if (r != NULL && addr >= r->start && addr < r->end) {
-        return r;
+    struct range **ways = ix->cache[cache_set(addr)];
+    struct range *first = __atomic_load_n(&ways[0], __ATOMIC_RELAXED);
+    if (contains(first, addr)) {
+        return first;
     }
-    r = floor_range(ix, addr);
-    if (r == NULL || addr >= r->end) {
-        return NULL;
+    struct range *r = __atomic_load_n(&ways[1], __ATOMIC_RELAXED);
+    if (!contains(r, addr)) {
+        r = floor_range(ix, addr);
+        if (r == NULL || addr >= r->end) {
+            return NULL;
+        }
     }
-    ix->last_hit = r;
+    __atomic_store_n(&ways[1], first, __ATOMIC_RELAXED);
+    __atomic_store_n(&ways[0], r, __ATOMIC_RELAXED);
     return r;
 }
 

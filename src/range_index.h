@@ -1,4 +1,4 @@
-/* An index of disjoint address ranges: O(log n) insert, remove and point lookup, with a last-hit cache. */
+/* An index of disjoint address ranges: O(log n) insert, remove and point lookup, with a cache of recent hits. */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #pragma once
 
@@ -13,9 +13,14 @@ struct range {
     uintptr_t end;
 };
 
+/* Sets of the hit cache; each holds the two ranges last found through pages that hash to it. */
+#define RANGE_INDEX_CACHE_SETS 128
+
 struct range_index {
     GTree *tree; /* start -> struct range * */
-    struct range *last_hit;
+    /* Recent hits by page: a guest that keeps to a few devices finds them without a tree walk, however many
+     * ranges there are. [set][0] is the more recent. */
+    struct range *cache[RANGE_INDEX_CACHE_SETS][2];
 };
 
 void range_index_init(struct range_index *ix);

@@ -2,6 +2,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <inttypes.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sel4kvm/test_backend.h>
 #include <sel4vm/guest_vcpu_fault.h>
 #include <sel4vm/guest_vm_exits.h>
@@ -40,8 +41,44 @@ static int test_set_field(vm_vcpu_t *vcpu, seL4_Word field, seL4_Word value)
     return 0;
 }
 
+/* What the guest's interrupt controller would see: the level of each line and how often it was raised, kept so
+ * that tests can check a device model's interrupt behaviour. Any thread may change a line. */
+struct test_vm {
+    atomic_int level[VM_NUM_IRQS];
+    atomic_uint raised[VM_NUM_IRQS];
+};
+
+static int test_vm_create(vm_t *vm)
+{
+    struct test_vm *t = calloc(1, sizeof(*t));
+    if (t == NULL) {
+        ZF_LOGE("Failed to create VM %s: out of memory", vm->vm_name);
+        return -1;
+    }
+    vm_private(vm)->backend = t;
+    return 0;
+}
+
+static void test_vm_destroy(vm_t *vm)
+{
+    free(vm_private(vm)->backend);
+    vm_private(vm)->backend = NULL;
+}
+
+static int test_set_irq_level(vm_t *vm, int irq, int level)
+{
+    struct test_vm *t = vm_private(vm)->backend;
+    if (atomic_exchange(&t->level[irq], level) == 0 && level != 0) {
+        atomic_fetch_add(&t->raised[irq], 1);
+    }
+    return 0;
+}
+
 const struct vm_backend_ops sel4vm_test_backend_ops = {
     .name = "test",
+    .vm_create = test_vm_create,
+    .vm_destroy = test_vm_destroy,
+    .set_irq_level = test_set_irq_level,
     .vcpu_run = test_vcpu_run,
     .get_context = test_get_context,
     .set_context = test_set_context,
@@ -136,4 +173,30 @@ int sel4kvm_test_vmcall(vm_vcpu_t *vcpu)
         return -1;
     }
     return vm_vmcall_handle(vcpu, (int)vcpu->vcpu_arch.guest_state->context.eax);
+}
+
+static struct test_vm *test_vm_of(vm_t *vm, int irq, const char *what)
+{
+    struct vm_private *priv = vm != NULL ? vm_private(vm) : NULL;
+    if (priv == NULL || priv->ops != &sel4vm_test_backend_ops) {
+        ZF_LOGE("Failed to read %s: VM is NULL, not initialised or not on the test backend", what);
+        return NULL;
+    }
+    if (irq < 0 || irq >= VM_NUM_IRQS) {
+        ZF_LOGE("Failed to read %s: line %d outside 0..%d", what, irq, VM_NUM_IRQS - 1);
+        return NULL;
+    }
+    return priv->backend;
+}
+
+int sel4kvm_test_irq_level(vm_t *vm, int irq)
+{
+    struct test_vm *t = test_vm_of(vm, irq, "IRQ level");
+    return t != NULL ? atomic_load(&t->level[irq]) : -1;
+}
+
+int sel4kvm_test_irq_raised(vm_t *vm, int irq)
+{
+    struct test_vm *t = test_vm_of(vm, irq, "IRQ raise count");
+    return t != NULL ? (int)atomic_load(&t->raised[irq]) : -1;
 }

@@ -232,6 +232,7 @@ int sel4kvm_vm_destroy(vm_t *vm)
     }
     vm_io_ports_destroy(vm);
     vm_devices_destroy(vm);
+    vm_crossvm_destroy(vm);
     vm_vmcall_destroy(vm);
     /* RAM first: its reservations are the library's own, not leaks. */
     vm_ram_destroy(vm);

@@ -63,7 +63,8 @@ struct vm_private {
     atomic_bool stop_requested;        /* sel4kvm_vm_stop: vm_run returns 0 at its next look */
     bool irq_controller;               /* vm_create_default_irq_controller was called */
     struct vm_irq_ack irq_acks[VM_NUM_IRQS];
-    struct vm_devices *devices; /* devices.c: the tiny-guest devices, NULL until one is added */
+    struct vm_devices *devices;    /* devices.c: the tiny-guest devices, NULL until one is added */
+    struct crossvm_state *crossvm; /* vmmplatsupport/cross_vm_connection.c, NULL until connections exist */
 };
 
 /* The fault being handled on a vCPU: one record whether it came from KVM or the test backend. */
@@ -192,3 +193,5 @@ void vm_vmcall_destroy(vm_t *vm);
 
 /* devices.c: frees the tiny-guest devices at VM teardown. */
 void vm_devices_destroy(vm_t *vm);
+/* Releases the cross-VM connections: their reservations, frames and copies of the caller's caps. */
+void vm_crossvm_destroy(vm_t *vm);

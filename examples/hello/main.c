@@ -18,7 +18,7 @@
 /* The Makefile says where it built the guest (examples/hello/guest). */
 #define HELLO_GUEST EXAMPLE_GUEST_DIR "/hello-guest.elf"
 
-#define RAM_LOW_SIZE 0x80000 /* the guest's stack lives at the top of this */
+#define RAM_LOW_SIZE 0x80000 /* holds the guest's stack (GUEST_STACK_TOP, 0x70000, in tests/guests/lib/layout.h) */
 #define RAM_HIGH 0x100000    /* the guest image is linked here */
 #define RAM_HIGH_SIZE 0x100000
 #define COUNTER_BASE 0xd0000000ul

@@ -1,4 +1,4 @@
-/* `make run` demo: seL4 caps, frames, mappings and notifications in an ordinary Linux process, no KVM needed. */
+/* `make run-sim-demo`: seL4 caps, frames, mappings and notifications in an ordinary Linux process, no KVM needed. */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <pthread.h>
 #include <stdio.h>

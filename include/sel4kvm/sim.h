@@ -96,6 +96,25 @@ void *sel4kvm_sim_paddr_to_host(uintptr_t paddr, size_t size);
 int sel4kvm_sim_paddr_to_fd(uintptr_t paddr, int *fd, off_t *offset);
 
 /***
+ * @function sel4kvm_sim_import_memory(fd, offset, size, root, index, depth, paddr)
+ * Give this kernel memory that another process shares: size bytes of fd from offset become a new range of
+ * device memory at a fresh physical address, and a device untyped cap covering it is placed in an empty slot,
+ * as seL4 hands a component the untyped of a shared region. Retype it into frames and map them as usual; the
+ * bytes are the other process's. The range stays until the kernel shuts down.
+ * @param {int} fd A memfd sealed against shrinking (F_SEAL_SHRINK), as every bank of this kernel is and as
+ *        sel4kvm_sim_paddr_to_fd gives; the kernel keeps its own duplicate
+ * @param {off_t} offset Offset in fd, a multiple of 4 KiB
+ * @param {size_t} size Bytes: a power of two from 4 KiB to 2^seL4_MaxUntypedBits, within the file
+ * @param {seL4_CNode} root CNode cap of the destination slot
+ * @param {seL4_Word} index Index of the destination slot
+ * @param {seL4_Uint8} depth Depth of index
+ * @param {uintptr_t *} paddr Receives the physical address of the range (aligned to size)
+ * @return 0 on success, -1 if an argument is invalid, fd is not sealed or too small, or the slot is not empty
+ */
+int sel4kvm_sim_import_memory(int fd, off_t offset, size_t size, seL4_CNode root, seL4_Word index, seL4_Uint8 depth,
+                              uintptr_t *paddr);
+
+/***
  * @struct sel4kvm_map_event_t
  * One change to an address space, as a vspace hook sees it.
  * @param {bool} map true for a new mapping, false for its removal
@@ -158,6 +177,18 @@ int sel4kvm_sim_vmm_window(uintptr_t *base, size_t *size);
  * @return a new file descriptor the caller owns, or -1 if the cap is not a notification
  */
 int sel4kvm_notification_export(seL4_CPtr ntfn);
+
+/***
+ * @function sel4kvm_notification_import(ntfn, fd)
+ * The other half of sel4kvm_notification_export: every write to an eventfd made elsewhere (typically a peer
+ * process's exported notification, received over a UNIX socket) signals this notification with this cap's
+ * badge, waking seL4_Wait, seL4_Poll and the VM's notification delivery. The kernel keeps its own duplicate
+ * of fd until the notification is destroyed; the descriptor is made non-blocking.
+ * @param {seL4_CPtr} ntfn Notification cap (its badge is the one delivered)
+ * @param {int} fd An eventfd, or any descriptor that polls readable and reads 8-byte counts
+ * @return 0 on success, -1 if the cap is not a notification or fd is not a readable descriptor
+ */
+int sel4kvm_notification_import(seL4_CPtr ntfn, int fd);
 
 /***
  * @function sel4kvm_notification_wait_fd(ntfn)

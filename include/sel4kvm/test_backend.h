@@ -119,6 +119,24 @@ int sel4kvm_test_vmcall(vm_vcpu_t *vcpu);
  */
 int sel4kvm_test_set_ip(vm_vcpu_t *vcpu, seL4_Word ip);
 
+/***
+ * @function sel4kvm_test_irq_level(vm, irq)
+ * The level a device model last gave an interrupt line (vm_set_irq_level; vm_inject_irq raises and drops it).
+ * @param {vm_t *} vm A VM on the test backend
+ * @param {int} irq Line number
+ * @return 1 if the line is asserted, 0 if not, -1 if vm is not a test-backend VM or irq is out of range
+ */
+int sel4kvm_test_irq_level(vm_t *vm, int irq);
+
+/***
+ * @function sel4kvm_test_irq_raised(vm, irq)
+ * How many times the line went from low to high: the edges an edge-triggered controller would latch.
+ * @param {vm_t *} vm A VM on the test backend
+ * @param {int} irq Line number
+ * @return the count, or -1 if vm is not a test-backend VM or irq is out of range
+ */
+int sel4kvm_test_irq_raised(vm_t *vm, int irq);
+
 #ifdef __cplusplus
 }
 #endif

@@ -17,6 +17,7 @@
 #include <sel4vm/boot.h>
 #include <sel4vm/guest_irq_controller.h>
 #include <sel4vm/guest_ram.h>
+#include <sel4vmmplatsupport/arch/drivers/vmm_pci_helper.h>
 #include <sel4vm/guest_vcpu_fault.h>
 #include <vka/object.h>
 #include "kvm_fixture.h"
@@ -385,4 +386,18 @@ memory_fault_result_t kvm_recorder_callback(vm_t *vm, vm_vcpu_t *vcpu, uintptr_t
         advance_vcpu_fault(vcpu);
     }
     return r->result;
+}
+
+vmm_pci_space_t *kvm_attach_pci(struct kvm_fixture *f)
+{
+    vmm_pci_space_t *pci = NULL;
+    assert_int_equal(vmm_pci_init(&pci), 0);
+    vm_ioport_interface_t iface = {
+        .cookie = pci, .port_in = vmm_pci_io_port_in, .port_out = vmm_pci_io_port_out, .desc = "PCI config"
+    };
+    assert_int_equal(vm_io_port_add_handler(&f->vm,
+                                            (vm_ioport_range_t){ PCI_CONF_PORT_ADDR, PCI_CONF_PORT_DATA_END - 1 },
+                                            iface),
+                     0);
+    return pci;
 }

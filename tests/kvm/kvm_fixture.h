@@ -14,6 +14,7 @@
 #include <sel4kvm/vm.h>
 #include <sel4vm/guest_memory.h>
 #include <sel4vm/guest_vm.h>
+#include <sel4vmmplatsupport/drivers/pci.h>
 #include "layout.h"
 
 #define KVM_FIXTURE_MAX_RESERVATIONS 8
@@ -37,6 +38,10 @@ struct kvm_fixture {
 int kvm_fixture_up(void **state);
 int kvm_fixture_down(void **state);
 #define KVM_TEST(fn) cmocka_unit_test_setup_teardown(fn, kvm_fixture_up, kvm_fixture_down)
+
+/* A PCI bus (vmm_pci_init: the host bridge alone) on the VM's config ports 0xCF8-0xCFF; the caller frees it after
+ * the VM is gone. */
+vmm_pci_space_t *kvm_attach_pci(struct kvm_fixture *f);
 
 /* The fixture of a test, or skip() with the reason when KVM is unusable. */
 struct kvm_fixture *kvm_fixture(void **state);

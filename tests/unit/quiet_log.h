@@ -24,3 +24,11 @@ static int loud_group(void **state)
     sel4kvm_log_set_sink(NULL, NULL);
     return 0;
 }
+
+/* Runs stmt and fails the test unless it logged at least one error. */
+#define assert_logs_error(stmt)                                                                                        \
+    do {                                                                                                               \
+        unsigned long errors_before_ = sel4kvm_log_count(ZF_LOG_ERROR);                                                \
+        stmt;                                                                                                          \
+        assert_true(sel4kvm_log_count(ZF_LOG_ERROR) > errors_before_);                                                 \
+    } while (0)

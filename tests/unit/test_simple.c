@@ -37,13 +37,6 @@ static int teardown(void **state)
 
 #define SIMPLE_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
-#define assert_logs_error(stmt)                                                                                        \
-    do {                                                                                                               \
-        unsigned long errors_before_ = sel4kvm_log_count(ZF_LOG_ERROR);                                                \
-        stmt;                                                                                                          \
-        assert_true(sel4kvm_log_count(ZF_LOG_ERROR) > errors_before_);                                                 \
-    } while (0)
-
 /* The simulated implementation */
 
 static void test_init_rejects_null_simple(void **state)

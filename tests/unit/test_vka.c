@@ -69,13 +69,6 @@ static int teardown(void **state)
 #define SMALL_TEST(f) cmocka_unit_test_setup_teardown(f, setup_small, teardown)
 
 /* Evaluates stmt and asserts it logged at least one error. */
-#define assert_logs_error(stmt)                                                                                        \
-    do {                                                                                                               \
-        unsigned long errors_before_ = sel4kvm_log_count(ZF_LOG_ERROR);                                                \
-        stmt;                                                                                                          \
-        assert_true(sel4kvm_log_count(ZF_LOG_ERROR) > errors_before_);                                                 \
-    } while (0)
-
 static bool slot_holds_cap(seL4_CPtr slot)
 {
     return seL4_CNode_Move(seL4_CapInitThreadCNode, slot, seL4_WordBits, seL4_CapInitThreadCNode, slot,

@@ -31,6 +31,19 @@ void serial_puthex(uint64_t v)
     }
 }
 
+void serial_putdec(uint32_t v)
+{
+    char digits[10];
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    while (n > 0) {
+        serial_putc(digits[--n]);
+    }
+}
+
 void debug_exit(uint32_t v)
 {
     outl(GUEST_DEBUG_EXIT_PORT, v);
@@ -110,11 +123,11 @@ static struct idt_gate idt[256] __attribute__((aligned(16)));
 /* start.S's interrupt entry calls the handler through this. */
 irq_handler_fn guest_irq_handler;
 extern void guest_irq_entry(void);
+extern void guest_wake_entry(void);
 
-void idt_install(unsigned vector, irq_handler_fn handler)
+static void idt_set_gate(unsigned vector, void (*entry_fn)(void))
 {
-    uintptr_t entry = (uintptr_t)guest_irq_entry;
-    guest_irq_handler = handler;
+    uintptr_t entry = (uintptr_t)entry_fn;
     struct idt_gate *g = &idt[vector & 0xff];
     g->offset_low = (uint16_t)entry;
     g->selector = CODE_SELECTOR;
@@ -127,4 +140,15 @@ void idt_install(unsigned vector, irq_handler_fn handler)
 #endif
     struct idt_pointer p = { sizeof(idt) - 1, (uintptr_t)idt };
     __asm__ volatile("lidt %0" : : "m"(p));
+}
+
+void idt_install(unsigned vector, irq_handler_fn handler)
+{
+    guest_irq_handler = handler;
+    idt_set_gate(vector, guest_irq_entry);
+}
+
+void idt_install_wake(unsigned vector)
+{
+    idt_set_gate(vector, guest_wake_entry);
 }

@@ -32,6 +32,13 @@ static inline uint8_t inb(uint16_t port)
     return v;
 }
 
+static inline uint16_t inw(uint16_t port)
+{
+    uint16_t v;
+    __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
 static inline uint32_t inl(uint16_t port)
 {
     uint32_t v;
@@ -112,6 +119,8 @@ void serial_putc(char c);
 void serial_puts(const char *s);
 /* Writes v in hexadecimal with a 0x prefix. */
 void serial_puthex(uint64_t v);
+/* Writes v in decimal (32 bits: 64-bit division would need libgcc in a 32-bit guest). */
+void serial_putdec(uint32_t v);
 
 /* Ends the run through isa-debug-exit: the VMM reports status (v << 1) | 1. Does not return. */
 void debug_exit(uint32_t v) __attribute__((noreturn));
@@ -121,7 +130,16 @@ void pic_remap(uint8_t master_base, uint8_t slave_base);
 void pic_unmask(unsigned irq);
 void pic_eoi(unsigned irq);
 
-/* The IDT: only the vector given a handler is present. The handler runs with interrupts off, from lib/start.S's
- * entry code that saves the caller-saved registers and returns with IRET. */
+/* The IDT: only vectors given a handler or a wake gate (below) are present; one handler serves them all. The handler
+ * runs with interrupts off, from lib/start.S's entry code that saves the caller-saved registers and returns with
+ * IRET (which this host's KVM emulates in real and long mode only). */
 typedef void (*irq_handler_fn)(void);
 void idt_install(unsigned vector, irq_handler_fn handler);
+
+/* Waking on an interrupt without IRET, which this host's KVM cannot emulate in 32-bit protected mode. The vector's
+ * gate leads to lib/start.S's wake entry: it drops the interrupt frame and resumes the caller of irq_wait from the
+ * context irq_wait saved before `sti; hlt`, so irq_wait returns with interrupts off and the line still in service
+ * at the PIC (the caller sends EOI). The vector must arrive only inside irq_wait: the wake entry ends the run with
+ * GUEST_EXIT_STRAY_IRQ when nobody waits. Every vector given to idt_install_wake wakes the same waiter. */
+void idt_install_wake(unsigned vector);
+void irq_wait(void);

@@ -51,3 +51,24 @@
 #define GUEST_PIC_BASE 0x20
 #define GUEST_IRQ 5
 #define GUEST_IRQ_VECTOR (GUEST_PIC_BASE + GUEST_IRQ)
+/* Debug-exit value of a guest that took a wake-gated interrupt outside irq_wait (lib/guest.h). */
+#define GUEST_EXIT_STRAY_IRQ 0x7d
+
+/* pci_scan_32 reports GUEST_PCI_SCAN_WORDS values per device present on bus 0: its device number, its IDs (vendor |
+ * device << 16), the class dword (offset 0x08: revision, prog-if, subclass, class), address and size of BAR0 to
+ * BAR5 (low 32 bits each), and interrupt line | pin << 8. It exits with the number of devices, or with
+ * GUEST_EXIT_BAR_CHANGED if a BAR read differently after its size probe. */
+#define GUEST_PCI_SCAN_WORDS 16
+#define GUEST_EXIT_BAR_CHANGED 0x7c
+
+/* crossvm_lib: with EAX = GUEST_CROSSVM_STRAY it enables interrupts outside crossvm_wait and waits for the event
+ * (ending with GUEST_EXIT_STRAY_IRQ); otherwise it reports, in order: crossvm_count, crossvm_find of
+ * GUEST_CROSSVM_LONG_NAME (0) and that device's slot, BAR0 and BAR1 addresses, size and IRQ line, crossvm_find of
+ * a missing name (-1), crossvm_open past the last device (-1), crossvm_irq_init of the line (0); then it writes
+ * "hello" to the dataport of GUEST_CROSSVM_PING, emits, spins with interrupts off until the peer's event is counted,
+ * and reports the line's level (its IRR bit at the PIC), crossvm_wait's result and the dataport's first four bytes;
+ * writes GUEST_SYNC_PORT, and reports crossvm_wait's result, crossvm_events and the line's level; exits with 0. */
+#define GUEST_CROSSVM_STRAY 1
+#define GUEST_CROSSVM_PING "ping"
+/* 48 characters: the name fills the event page's field with no NUL. */
+#define GUEST_CROSSVM_LONG_NAME "a-connection-name-of-exactly-forty-eight-chars.."

@@ -1,4 +1,4 @@
-/* Entry of the C test guests, 32- and 64-bit: own GDT, flat segments, a stack, guest_main, debug exit; the IRQ entry. */
+/* Entry of the C test guests, 32- and 64-bit: own GDT, flat segments, a stack, guest_main, debug exit; IRQ entries. */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "layout.h"
 
@@ -79,6 +79,78 @@ guest_irq_entry:
     popl %ecx
     popl %eax
     iret
+#endif
+
+    /* irq_wait: the callee-saved registers go on the stack and the stack pointer into irq_wait_sp; the wake entry
+     * switches back to that stack and returns from here, discarding the interrupt frame instead of IRET-ing. */
+    .globl irq_wait
+irq_wait:
+#ifdef __x86_64__
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    movq %rsp, irq_wait_sp(%rip)
+#else
+    pushl %ebp
+    pushl %ebx
+    pushl %esi
+    pushl %edi
+    movl %esp, irq_wait_sp
+#endif
+    /* Another vector whose handler returns (IRETQ works in long mode) lands after the HLT: sleep again. */
+3:
+    sti
+    hlt
+    jmp 3b
+
+    /* The gate cleared IF, so the waiter resumes with interrupts off. The caller-saved registers are free: the
+     * interrupted code is irq_wait's HLT loop, whose caller assumes them clobbered. */
+    .globl guest_wake_entry
+guest_wake_entry:
+#ifdef __x86_64__
+    movq irq_wait_sp(%rip), %rax
+    testq %rax, %rax
+    jz 4f
+    movq $0, irq_wait_sp(%rip)
+    movq %rax, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+#else
+    movl irq_wait_sp, %eax
+    testl %eax, %eax
+    jz 4f
+    movl $0, irq_wait_sp
+    movl %eax, %esp
+    popl %edi
+    popl %esi
+    popl %ebx
+    popl %ebp
+    ret
+#endif
+4:
+    movl $GUEST_EXIT_STRAY_IRQ, %eax
+    movw $GUEST_DEBUG_EXIT_PORT, %dx
+    outl %eax, %dx
+5:
+    cli
+    hlt
+    jmp 5b
+
+    .bss
+    .balign 8
+irq_wait_sp:
+#ifdef __x86_64__
+    .skip 8
+#else
+    .skip 4
 #endif
 
     .section .rodata

@@ -11,6 +11,12 @@
 .SECONDARY:
 
 VERSION := 0.1.0
+# SANITIZE=1 builds everything but the freestanding guests with AddressSanitizer and UBSan (any UB aborts), in its
+# own tree so that switching back and forth rebuilds nothing.
+SANITIZE ?= 0
+ifeq ($(SANITIZE),1)
+BUILD ?= build/sanitize
+endif
 BUILD ?= build
 OBJ := $(BUILD)/obj
 PREFIX ?= /usr/local
@@ -19,6 +25,11 @@ CLANG_FORMAT ?= clang-format
 RUN_EXAMPLE ?= hello
 
 CFLAGS ?= -O2 -g
+ifeq ($(SANITIZE),1)
+SANITIZE_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+override CFLAGS += $(SANITIZE_FLAGS)
+override LDFLAGS += $(SANITIZE_FLAGS)
+endif
 PROJECT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Iinclude -Isrc -MMD -MP
 
 V ?= 0
@@ -126,7 +137,7 @@ DOCGEN := $(BUILD)/tools/docgen
 
 # ---- build --------------------------------------------------------------------------------------------------------
 
-.PHONY: all run test bench docs docs-check format format-check install install-check clean help FORCE
+.PHONY: all run test test-valgrind bench docs docs-check format format-check install install-check clean help FORCE
 all: $(LIBS) $(EXAMPLE_BINS) $(EXAMPLE_GUEST_ELFS) $(TEST_BINS) $(BENCH_BINS) $(DOCGEN) $(HEADER_CHECKS)
 
 $(OBJ)/tests/%.o: ALL_CFLAGS += $(CMOCKA_CFLAGS)
@@ -143,6 +154,8 @@ $(BUILD)/tests/unit/headers/%.ok: tests/unit/headers/%.c $(FLAGS_FILE) $(CONFIG_
 
 $(LIBSIM): $(call obj_of,$(SIM_SRCS))
 $(LIBVM): $(call obj_of,$(VM_SRCS) $(KVM_SRCS))
+# The gdb helpers are assembled into libsel4vm (.incbin), which dependency files do not record.
+$(OBJ)/src/gdb_scripts.o: tools/gdb/sel4vm.py
 $(BUILD)/lib%.a:
 	@rm -f $@
 	$(call say,AR,$@)$(AR) rcs $@ $^
@@ -156,6 +169,8 @@ $(BUILD)/tests/%: $(OBJ)/tests/%.o $$(call test_helpers,$$(dir $$*)) $(LIBS)
 
 $(BUILD)/examples/%: $$(call obj_of,$$(wildcard examples/$$*/*.c)) $(EXAMPLE_COMMON_OBJS) $(LIBS)
 	$(call link,$(filter %.o,$^))
+# This test is of the mmio-device example's device model, so it links that device (examples/common).
+$(BUILD)/tests/unit/test_example_mmio_device: $(OBJ)/examples/common/timer_device.o
 
 $(BUILD)/examples/%-guest.elf: $$(wildcard examples/$$*/guest/*.c examples/$$*/guest/*.h) \
     $(wildcard $(EXAMPLE_GUEST_LIB)/*.S $(EXAMPLE_GUEST_LIB)/*.c $(EXAMPLE_GUEST_LIB)/*.h) $(EXAMPLE_GUEST_LD) \
@@ -165,6 +180,8 @@ $(BUILD)/examples/%-guest.elf: $$(wildcard examples/$$*/guest/*.c examples/$$*/g
 
 # Examples find their guests where this build put them.
 $(OBJ)/examples/%.o: ALL_CFLAGS += -DEXAMPLE_GUEST_DIR='"$(abspath $(BUILD))/examples"'
+# The bad-input matrix checks that every function of the public headers has a row, reading them from the tree.
+$(OBJ)/tests/unit/test_bad_input_%.o: ALL_CFLAGS += -DSEL4KVM_SOURCE_INCLUDE='"$(abspath include)"'
 
 $(DOCGEN): $(call obj_of,$(DOCGEN_SRCS))
 	@mkdir -p $(@D)
@@ -249,16 +266,70 @@ run-%: $(BUILD)/examples/% $(EXAMPLE_GUEST_ELFS)
 	$(BUILD)/examples/$*
 
 # Every binary runs even after a failure, so one run shows all of them; the goal fails if any did.
-test: all
+test: all fuzz-regress
 	@failed=; for t in $(TEST_BINS); do \
 	    printf '\n== %s\n' "$$t"; "$$t" || failed="$$failed $$t"; \
 	done; \
 	if [ -n "$$failed" ]; then printf '\nFAILED:%s\n' "$$failed"; exit 1; fi; \
 	printf '\nAll %s test binaries passed.\n' '$(words $(TEST_BINS))'
 
+# The test-backend unit tests under memcheck: any memory error or definite leak fails (KVM tests are left out:
+# valgrind does not know the KVM ioctls' effects on memory). A binary fails alone, as in `make test`.
+VALGRIND ?= valgrind
+VALGRIND_FLAGS := --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
+    --show-leak-kinds=definite
+UNIT_TEST_BINS := $(filter $(BUILD)/tests/unit/%,$(TEST_BINS))
+test-valgrind: $(UNIT_TEST_BINS)
+	@failed=; for t in $(UNIT_TEST_BINS); do \
+	    printf '\n== valgrind %s\n' "$$t"; $(VALGRIND) $(VALGRIND_FLAGS) "$$t" || failed="$$failed $$t"; \
+	done; \
+	if [ -n "$$failed" ]; then printf '\nFAILED under valgrind:%s\n' "$$failed"; exit 1; fi; \
+	printf '\nAll %s unit test binaries passed under valgrind.\n' '$(words $(UNIT_TEST_BINS))'
+
 # One table from tests/bench/bench_suite (docs/performance.md explains it), also written to $(BUILD)/bench.json.
 bench: $(BENCH_BINS) $(filter %/hello,$(EXAMPLE_BINS)) $(filter %/hello-guest.elf,$(EXAMPLE_GUEST_ELFS))
 	$(BUILD)/tests/bench/bench_suite --json $(BUILD)/bench.json
+
+# ---- fuzzing ------------------------------------------------------------------------------------------------------
+
+# tests/fuzz/fuzz_<name>.c: libFuzzer harnesses (tests/fuzz/README.md). `make test` runs each once over the inputs
+# kept in tests/fuzz/regressions/<name>/ and its seeds in tests/fuzz/corpus/<name>/, built normally with
+# regress_main.c as main; `make fuzz` builds them with clang's libFuzzer, ASan and UBSan in $(FUZZ_BUILD) and runs
+# each for FUZZ_SECONDS from its seeds (new inputs go to $(FUZZ_BUILD)/corpus, findings to $(FUZZ_BUILD)/findings),
+# failing on the first finding.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD ?= build/fuzz
+FUZZ_CC ?= clang
+FUZZ_NAMES := $(sort $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_REGRESS_BINS := $(FUZZ_NAMES:%=$(BUILD)/tests/fuzz/regress_%)
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+.PHONY: fuzz fuzz-bins fuzz-regress
+all: $(FUZZ_REGRESS_BINS)
+$(BUILD)/tests/fuzz/regress_%: $(OBJ)/tests/fuzz/fuzz_%.o $(OBJ)/tests/fuzz/regress_main.o $(LIBS)
+	$(call link,$(filter %.o,$^))
+$(BUILD)/tests/fuzz/fuzz_%: $(OBJ)/tests/fuzz/fuzz_%.o $(LIBS)
+	$(call link,$(filter %.o,$^))
+
+fuzz-regress: $(FUZZ_REGRESS_BINS)
+	@for n in $(FUZZ_NAMES); do \
+	    $(BUILD)/tests/fuzz/regress_$$n $$(ls -d tests/fuzz/regressions/$$n tests/fuzz/corpus/$$n 2>/dev/null) || exit 1; \
+	done
+
+# Run in the sub-make that builds $(FUZZ_BUILD), whose flags make every program a libFuzzer one.
+fuzz-bins: $(FUZZ_NAMES:%=$(BUILD)/tests/fuzz/fuzz_%)
+
+fuzz:
+	$(Q)SEL4KVM_FUZZ=1 $(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) \
+	    CFLAGS='-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link' LDFLAGS='$(FUZZ_SAN) -fsanitize=fuzzer' fuzz-bins
+	@for n in $(FUZZ_NAMES); do \
+	    mkdir -p $(FUZZ_BUILD)/corpus/$$n $(FUZZ_BUILD)/findings tests/fuzz/corpus/$$n; \
+	    printf '\n==== fuzz %s: %s s\n' $$n '$(FUZZ_SECONDS)'; \
+	    $(FUZZ_BUILD)/tests/fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+	        -artifact_prefix=$(FUZZ_BUILD)/findings/$$n- $(FUZZ_BUILD)/corpus/$$n tests/fuzz/corpus/$$n || { \
+	        echo "fuzz $$n: finding in $(FUZZ_BUILD)/findings/ (fix it, keep the input in tests/fuzz/regressions/$$n/)"; \
+	        exit 1; }; \
+	done
 
 # ---- docs ---------------------------------------------------------------------------------------------------------
 
@@ -324,11 +395,15 @@ $(PC_DIR)/%.pc: FORCE | $(PC_DIR)/
 $(PC_DIR)/:
 	@mkdir -p $@
 
-install: $(LIBS) $(PC_FILES)
-	install -d '$(DESTDIR)$(PREFIX)/include/sel4vm-kvm' '$(DESTDIR)$(PREFIX)/lib/pkgconfig'
+# The guest runner (examples/sel4vm-run) is the one program installed, with its man page.
+install: $(LIBS) $(PC_FILES) $(BUILD)/examples/sel4vm-run
+	install -d '$(DESTDIR)$(PREFIX)/include/sel4vm-kvm' '$(DESTDIR)$(PREFIX)/lib/pkgconfig' \
+	    '$(DESTDIR)$(PREFIX)/bin' '$(DESTDIR)$(PREFIX)/share/man/man1'
 	cd include && find . -name '*.h' -exec install -D -m 644 '{}' '$(DESTDIR)$(PREFIX)/include/sel4vm-kvm/{}' ';'
 	install -m 644 $(LIBS) '$(DESTDIR)$(PREFIX)/lib/'
 	install -m 644 $(PC_FILES) '$(DESTDIR)$(PREFIX)/lib/pkgconfig/'
+	install -m 755 $(BUILD)/examples/sel4vm-run '$(DESTDIR)$(PREFIX)/bin/'
+	install -m 644 docs/sel4vm-run.1 '$(DESTDIR)$(PREFIX)/share/man/man1/'
 
 # Installs into a temporary prefix and builds tests/install/smoke.c the way a user would, through pkg-config.
 install-check: $(LIBS)
@@ -337,7 +412,9 @@ install-check: $(LIBS)
 	flags=$$(PKG_CONFIG_PATH="$$tmp/lib/pkgconfig" pkg-config --cflags --libs sel4vm-kvm) && \
 	echo "pkg-config --cflags --libs sel4vm-kvm: $$flags" && \
 	$(CC) -std=gnu11 -Wall -Wextra -Werror tests/install/smoke.c -o "$$tmp/smoke" $$flags && \
-	"$$tmp/smoke" && echo "install-check: tests/install/smoke.c built against the installed tree and ran."
+	"$$tmp/smoke" && echo "install-check: tests/install/smoke.c built against the installed tree and ran." && \
+	"$$tmp/bin/sel4vm-run" --help >/dev/null && test -s "$$tmp/share/man/man1/sel4vm-run.1" && \
+	echo "install-check: bin/sel4vm-run --help runs; its man page is installed."
 
 # ---- housekeeping -------------------------------------------------------------------------------------------------
 
@@ -347,8 +424,10 @@ clean:
 help:
 	@echo "make [all]          build libraries, examples, tests, benchmarks and the docs generator"
 	@echo "make run            run examples/$(RUN_EXAMPLE)"
-	@echo "make test           build everything, run every test binary"
+	@echo "make test           build everything, run every test binary (SANITIZE=1: under ASan+UBSan, in build/sanitize)"
+	@echo "make test-valgrind  run the unit tests (tests/unit) under valgrind memcheck"
 	@echo "make bench          run the benchmarks in tests/bench/"
+	@echo "make fuzz           run each libFuzzer harness in tests/fuzz for FUZZ_SECONDS (60) with clang, ASan, UBSan"
 	@echo "make docs           regenerate docs/api/ from the /*** comments in include/"
 	@echo "make docs-check     fail if docs/api/ is stale"
 	@echo "make format         clang-format every .c/.h in place; format-check only reports"

@@ -27,6 +27,7 @@ struct kvm_memory {
     pthread_mutex_t lock; /* the runs, pending and slot ids; taken by the vspace hook and by sync */
     GTree *runs;          /* struct kvm_run_range by start: maximal runs of mapped pages of equal writability */
     GArray *pending;      /* uint64_t starts of runs that need a slot */
+    GArray *pending_maps; /* struct kvm_pending_map: window mmaps not made yet, merged where they continue */
     atomic_bool dirty;    /* pending is not empty: sync before the next KVM_RUN */
     GArray *free_slots;   /* uint32_t slot ids to reuse */
     uint32_t next_slot;
@@ -43,6 +44,7 @@ struct kvm_vm {
     struct kvm_memory mem;
     /* The vCPU thread while vm_run runs (kvm_run.c), for kicks from other threads. */
     pthread_mutex_t run_lock;
+    bool irqchip; /* KVM's in-kernel PIC and I/O APIC exist (vm_create_default_irq_controller) */
     bool running;
     pthread_t vcpu_thread;
     struct kvm_run *active_run;
@@ -58,6 +60,7 @@ struct kvm_vm {
     int resample_fds[VM_NUM_IRQS];
     int irqfds[VM_NUM_IRQS];
     atomic_uint_least32_t pending_acks; /* lines acknowledged since the vCPU last looked */
+    struct kvm_gdb *gdb;                /* kvm_gdbstub.c: the attached gdb, or NULL */
 };
 
 struct kvm_vcpu {
@@ -98,6 +101,8 @@ bool kvm_collect_acks(struct kvm_vm *kv);
 /* kvm_run.c */
 int kvm_vcpu_run(vm_vcpu_t *vcpu);
 void kvm_kick(vm_t *vm);
+/* Creates KVM's vCPU behind a library vCPU if it does not exist yet; every use of its fd comes after this. */
+int kvm_vcpu_realize(vm_vcpu_t *vcpu);
 
 /* kvm_regs.c */
 int kvm_get_context(vm_vcpu_t *vcpu, seL4_VCPUContext *context);
@@ -113,3 +118,11 @@ static inline void kvm_forget_sregs(struct kvm_vcpu *kc)
 }
 /* Logs the guest's registers and the reason, for an exit that ends vm_run. */
 void kvm_dump_vcpu(vm_vcpu_t *vcpu, const char *reason);
+
+/* kvm_gdbstub.c: the run loop's hooks for an attached gdb (each does nothing without one). before_run, called
+ * before each KVM_RUN, serves gdb before the guest's first instruction and when gdb interrupted the guest; debug_exit reports a KVM_EXIT_DEBUG and serves gdb until it resumes the
+ * guest (-1 when gdb kills it); run_ends tells gdb the target exited. */
+int kvm_gdb_before_run(vm_vcpu_t *vcpu);
+int kvm_gdb_debug_exit(vm_vcpu_t *vcpu, struct kvm_run *run);
+void kvm_gdb_run_ends(vm_vcpu_t *vcpu, int ret);
+void kvm_gdb_release(struct kvm_vm *kv);

@@ -37,6 +37,50 @@ static gint range_cmp(gconstpointer a, gconstpointer b, gpointer unused)
     return 0;
 }
 
+/* A window mapping the hook has accepted but not made: frames mapped one by one (RAM is hundreds of them) become
+ * one mmap per stretch that continues in both the guest and the backing file, made before the next KVM_RUN. */
+struct kvm_pending_map {
+    uint64_t gpa;
+    uint64_t size;
+    int fd;
+    off_t offset;
+    int prot;
+};
+
+static void queue_map(struct kvm_memory *mem, uint64_t gpa, uint64_t size, int fd, off_t offset, int prot)
+{
+    if (mem->pending_maps->len > 0) {
+        struct kvm_pending_map *last = &g_array_index(mem->pending_maps, struct kvm_pending_map,
+                                                      mem->pending_maps->len - 1);
+        if (last->gpa + last->size == gpa && last->fd == fd && last->offset + (off_t)last->size == offset &&
+            last->prot == prot) {
+            last->size += size;
+            return;
+        }
+    }
+    struct kvm_pending_map m = { .gpa = gpa, .size = size, .fd = fd, .offset = offset, .prot = prot };
+    g_array_append_val(mem->pending_maps, m);
+}
+
+static void remove_range(struct kvm_vm *kv, uint64_t start, uint64_t end);
+
+/* Makes the queued window mappings; under the lock. One that fails leaves its pages without a slot, so the guest's
+ * accesses there exit and the library serves them from memory. */
+static void flush_maps(struct kvm_vm *kv)
+{
+    struct kvm_memory *mem = &kv->mem;
+    for (guint i = 0; i < mem->pending_maps->len; i++) {
+        struct kvm_pending_map *m = &g_array_index(mem->pending_maps, struct kvm_pending_map, i);
+        if (mmap(mem->window + m->gpa, m->size, m->prot, MAP_SHARED | MAP_FIXED, m->fd, m->offset) == MAP_FAILED) {
+            ZF_LOGE("Failed to map guest-physical 0x%" PRIx64 "-0x%" PRIx64 " into the KVM window: %s; accesses there "
+                    "exit",
+                    m->gpa, m->gpa + m->size - 1, strerror(errno));
+            remove_range(kv, m->gpa, m->gpa + m->size);
+        }
+    }
+    g_array_set_size(mem->pending_maps, 0);
+}
+
 static struct kvm_run_range *run_containing(struct kvm_memory *mem, uint64_t addr)
 {
     struct kvm_run_range key = { .start = addr, .end = addr + 1 };
@@ -165,14 +209,11 @@ static int vspace_hook(void *cookie, const sel4kvm_map_event_t *ev)
     pthread_mutex_lock(&mem->lock);
     int ret = 0;
     if (ev->map) {
-        int prot = PROT_READ | (writable ? PROT_WRITE : 0);
-        if (mmap(host, size, prot, MAP_SHARED | MAP_FIXED, ev->fd, ev->offset) == MAP_FAILED) {
-            ZF_LOGE("Failed to map guest-physical 0x%" PRIx64 " into the KVM window: %s", gpa, strerror(errno));
-            ret = -1;
-        } else {
-            add_range(kv, gpa, gpa + size, writable);
-        }
+        queue_map(mem, gpa, size, ev->fd, ev->offset, PROT_READ | (writable ? PROT_WRITE : 0));
+        add_range(kv, gpa, gpa + size, writable);
     } else {
+        /* The pages are about to be replaced: what is queued must be made first, so the order stays the guest's. */
+        flush_maps(kv);
         remove_range(kv, gpa, gpa + size);
         if (mmap(host, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) == MAP_FAILED) {
             ZF_LOGE("Failed to unmap guest-physical 0x%" PRIx64 " from the KVM window: %s", gpa, strerror(errno));
@@ -191,6 +232,7 @@ void kvm_memory_sync(struct kvm_vm *kv)
     }
     pthread_mutex_lock(&mem->lock);
     atomic_store(&mem->dirty, false);
+    flush_maps(kv);
     for (guint i = 0; i < mem->pending->len; i++) {
         struct kvm_run_range *run = run_containing(mem, g_array_index(mem->pending, uint64_t, i));
         if (run == NULL || run->slot >= 0) {
@@ -257,6 +299,7 @@ int kvm_memory_init(vm_t *vm, struct kvm_memory *mem)
     pthread_mutex_init(&mem->lock, NULL);
     mem->runs = g_tree_new_full(range_cmp, NULL, g_free, NULL);
     mem->pending = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    mem->pending_maps = g_array_new(FALSE, FALSE, sizeof(struct kvm_pending_map));
     mem->free_slots = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     int max = ioctl(kv->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
     mem->max_slots = max > 0 ? (uint32_t)max : 32;
@@ -279,6 +322,7 @@ void kvm_memory_destroy(vm_t *vm, struct kvm_memory *mem)
     if (mem->runs != NULL) {
         g_tree_destroy(mem->runs);
         g_array_free(mem->pending, TRUE);
+        g_array_free(mem->pending_maps, TRUE);
         g_array_free(mem->free_slots, TRUE);
         pthread_mutex_destroy(&mem->lock);
     }

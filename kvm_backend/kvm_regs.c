@@ -72,6 +72,9 @@ static const struct {
 
 int kvm_get_context(vm_vcpu_t *vcpu, seL4_VCPUContext *context)
 {
+    if (kvm_vcpu_realize(vcpu) != 0) {
+        return -1;
+    }
     struct kvm_regs regs;
     if (get_regs(vcpu, &regs) != 0) {
         return -1;
@@ -84,6 +87,9 @@ int kvm_get_context(vm_vcpu_t *vcpu, seL4_VCPUContext *context)
 
 int kvm_set_context(vm_vcpu_t *vcpu, const seL4_VCPUContext *context)
 {
+    if (kvm_vcpu_realize(vcpu) != 0) {
+        return -1;
+    }
     struct kvm_regs regs;
     if (get_regs(vcpu, &regs) != 0) {
         return -1;
@@ -175,6 +181,9 @@ static __u64 *sregs_word(struct kvm_sregs *sregs, seL4_Word field)
 
 int kvm_get_field(vm_vcpu_t *vcpu, seL4_Word field, seL4_Word *value)
 {
+    if (kvm_vcpu_realize(vcpu) != 0) {
+        return -1;
+    }
     if (is_gpr_field(field)) {
         struct kvm_regs regs;
         if (get_regs(vcpu, &regs) != 0) {
@@ -203,6 +212,9 @@ int kvm_get_field(vm_vcpu_t *vcpu, seL4_Word field, seL4_Word *value)
 
 int kvm_set_field(vm_vcpu_t *vcpu, seL4_Word field, seL4_Word value)
 {
+    if (kvm_vcpu_realize(vcpu) != 0) {
+        return -1;
+    }
     if (is_gpr_field(field)) {
         struct kvm_regs regs;
         if (get_regs(vcpu, &regs) != 0) {
@@ -246,6 +258,11 @@ int kvm_set_field(vm_vcpu_t *vcpu, seL4_Word field, seL4_Word value)
 
 void kvm_dump_vcpu(vm_vcpu_t *vcpu, const char *reason)
 {
+    if (kvm_vcpu_realize(vcpu) != 0) {
+        ZF_LOGE("VM %s, vCPU %u: %s (no registers: the vCPU could not be created)", vcpu->vm->vm_name, vcpu->vcpu_id,
+                reason);
+        return;
+    }
     struct kvm_regs r;
     struct kvm_sregs s;
     ZF_LOGE("VM %s vCPU %u stopped: %s", vcpu->vm->vm_name, vcpu->vcpu_id, reason);

@@ -168,6 +168,9 @@ static int handle_kick(vm_t *vm, struct kvm_vm *kv, struct kvm_run *run)
 
 /* ---- exits ---------------------------------------------------------------------------------------------------- */
 
+/* handle_exit's result for a HLT the VMM must wait out (0: go on, -1: fail). */
+#define GUEST_HALTED 1
+
 static seL4_Word exit_rip(vm_vcpu_t *vcpu, struct kvm_run *run)
 {
     if (run->kvm_valid_regs & KVM_SYNC_X86_REGS) {
@@ -182,7 +185,9 @@ static int handle_mmio(vm_vcpu_t *vcpu, struct kvm_run *run)
     vm_t *vm = vcpu->vm;
     uint32_t len = run->mmio.len;
     vm->run.exit_reason = VM_GUEST_MMIO_EXIT;
-    if (len != 1 && len != 2 && len != 4 && len != 8) {
+    /* Not only 1, 2, 4 and 8: KVM splits an access that crosses into another page and moves string I/O to or from
+     * MMIO several items at a time, so e.g. `movl` at page offset 0xffd or `rep insl` into a device gives 3 or 6. */
+    if (len == 0 || len > sizeof(run->mmio.data)) {
         char reason[96];
         snprintf(reason, sizeof(reason), "a %u-byte guest access at 0x%llx, which MMIO emulation cannot take", len,
                  (unsigned long long)run->mmio.phys_addr);
@@ -246,6 +251,8 @@ static int handle_exit(vm_vcpu_t *vcpu, struct kvm_run *run)
         return handle_io(vcpu, run);
     case KVM_EXIT_INTR:
         return 0;
+    case KVM_EXIT_DEBUG:
+        return kvm_gdb_debug_exit(vcpu, run);
     case KVM_EXIT_SHUTDOWN:
         vcpu->vm->run.exit_reason = VM_GUEST_UNKNOWN_EXIT;
         kvm_dump_vcpu(vcpu, "the guest triple-faulted (KVM_EXIT_SHUTDOWN)");
@@ -262,8 +269,8 @@ static int handle_exit(vm_vcpu_t *vcpu, struct kvm_run *run)
                  run->system_event.type);
         break;
     case KVM_EXIT_HLT:
-        snprintf(reason, sizeof(reason), "the guest halted with no interrupt controller to wake it");
-        break;
+        /* Only a VM without an in-kernel irqchip exits on HLT. */
+        return GUEST_HALTED;
     default:
         snprintf(reason, sizeof(reason), "KVM exit reason %u, which this VMM does not handle", run->exit_reason);
         break;
@@ -274,6 +281,22 @@ static int handle_exit(vm_vcpu_t *vcpu, struct kvm_run *run)
 }
 
 /* ---- the loop ------------------------------------------------------------------------------------------------- */
+
+/* A guest that halts in a VM with no interrupt controller sleeps until the VMM has something for it: a
+ * notification or a stop, both of which kick. The guest then goes on after its HLT. */
+static int wait_for_kick(vm_t *vm, struct kvm_vm *kv, struct kvm_run *run)
+{
+    vm->run.exit_reason = VM_GUEST_UNKNOWN_EXIT;
+    /* A kick sets immediate_exit before its signal, so one that comes after this look leaves the signal pending. */
+    if (!__atomic_load_n(&run->immediate_exit, __ATOMIC_SEQ_CST)) {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, KICK_SIGNAL);
+        while (sigwaitinfo(&set, NULL) < 0 && errno == EINTR) {
+        }
+    }
+    return handle_kick(vm, kv, run);
+}
 
 static int set_run_signal_mask(struct kvm_vcpu *kc, const sigset_t *thread_mask)
 {
@@ -293,6 +316,9 @@ int kvm_vcpu_run(vm_vcpu_t *vcpu)
     vm_t *vm = vcpu->vm;
     struct kvm_vm *kv = kvm_vm(vm);
     struct kvm_vcpu *kc = kvm_vcpu(vcpu);
+    if (kvm_vcpu_realize(vcpu) != 0) {
+        return -1;
+    }
     pthread_once(&kick_handler_once, install_kick_handler);
 
     sigset_t kick, old_mask;
@@ -322,8 +348,15 @@ int kvm_vcpu_run(vm_vcpu_t *vcpu)
         ret = handle_kick(vm, kv, kc->run);
     }
     while (ret == 0 && !vm_take_stop_request(vm)) {
-        kvm_memory_sync(kv);
-        if (kvm_flush_sregs(vcpu) != 0) {
+        /* The checks that are nearly always false are made here, so an exit costs no calls for them. */
+        if (kv->gdb != NULL && kvm_gdb_before_run(vcpu) != 0) {
+            ret = -1;
+            break;
+        }
+        if (atomic_load_explicit(&kv->mem.dirty, memory_order_acquire)) {
+            kvm_memory_sync(kv);
+        }
+        if (kc->sregs_dirty && kvm_flush_sregs(vcpu) != 0) {
             ret = -1;
             break;
         }
@@ -341,6 +374,9 @@ int kvm_vcpu_run(vm_vcpu_t *vcpu)
             break;
         }
         ret = handle_exit(vcpu, kc->run);
+        if (ret == GUEST_HALTED) {
+            ret = wait_for_kick(vm, kv, kc->run);
+        }
     }
 
     pthread_mutex_lock(&kv->run_lock);
@@ -356,5 +392,6 @@ int kvm_vcpu_run(vm_vcpu_t *vcpu)
     __atomic_store_n(&kc->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
     drain_kick_signals();
     pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+    kvm_gdb_run_ends(vcpu, ret);
     return ret;
 }

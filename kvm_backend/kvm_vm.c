@@ -118,13 +118,13 @@ static int kvm_vm_create(vm_t *vm)
         ZF_LOGE("Failed to create KVM VM: KVM_CREATE_VM: %s", strerror(errno));
         goto fail;
     }
-    /* All three must precede the first vCPU (KVM_FACTS.md); the interrupt controller is always created and
-     * vm_create_default_irq_controller only makes it the guest's. */
+    /* Both must precede the first vCPU (KVM_FACTS.md), as must the irqchip, which is created only for a VM that
+     * asks for an interrupt controller (kvm_create_irq_controller): on this host an irqchip makes the VM's first
+     * memslot take milliseconds, and a VM without one leaves KVM's MMIO exits a shorter path. */
     uint64_t identity_map = KVM_IDENTITY_MAP_ADDR;
     if (ioctl(kv->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)KVM_TSS_ADDR) < 0 ||
-        kvm_ioctl(kv->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &identity_map) < 0 ||
-        kvm_ioctl(kv->vm_fd, KVM_CREATE_IRQCHIP, NULL) < 0) {
-        ZF_LOGE("Failed to create KVM VM: setting up the TSS, identity map or irqchip: %s", strerror(errno));
+        kvm_ioctl(kv->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &identity_map) < 0) {
+        ZF_LOGE("Failed to create KVM VM: setting up the TSS or identity map: %s", strerror(errno));
         goto fail;
     }
     kv->cpuid = calloc(1, sizeof(*kv->cpuid) + CPUID_MAX_ENTRIES * sizeof(struct kvm_cpuid_entry2));
@@ -158,6 +158,7 @@ static void kvm_vm_destroy(vm_t *vm)
     if (kv == NULL) {
         return;
     }
+    kvm_gdb_release(kv);
     kvm_memory_destroy(vm, &kv->mem);
     for (int i = 0; i < VM_NUM_IRQS; i++) {
         if (kv->irqfds[i] >= 0) {
@@ -188,9 +189,10 @@ static void kvm_vm_destroy(vm_t *vm)
 
 static void kvm_vcpu_destroy(vm_vcpu_t *vcpu);
 
+/* KVM's vCPU is made when it is first needed (kvm_vcpu_realize), so that vm_create_default_irq_controller can
+ * still create the irqchip after vm_create_vcpu, in the order seL4 VMMs call them. */
 static int kvm_vcpu_create(vm_vcpu_t *vcpu)
 {
-    struct kvm_vm *kv = kvm_vm(vcpu->vm);
     struct kvm_vcpu *kc = calloc(1, sizeof(*kc));
     if (kc == NULL) {
         ZF_LOGE("Failed to create KVM vCPU: out of memory");
@@ -198,33 +200,64 @@ static int kvm_vcpu_create(vm_vcpu_t *vcpu)
     }
     kc->fd = -1;
     vcpu->vcpu_arch.backend = kc;
+    return 0;
+}
+
+int kvm_vcpu_realize(vm_vcpu_t *vcpu)
+{
+    struct kvm_vcpu *kc = kvm_vcpu(vcpu);
+    if (kc->fd >= 0) {
+        return 0;
+    }
+    struct kvm_vm *kv = kvm_vm(vcpu->vm);
+    int fd;
     do {
-        kc->fd = ioctl(kv->vm_fd, KVM_CREATE_VCPU, (unsigned long)vcpu->vcpu_id);
-    } while (kc->fd < 0 && errno == EINTR);
-    if (kc->fd < 0) {
+        fd = ioctl(kv->vm_fd, KVM_CREATE_VCPU, (unsigned long)vcpu->vcpu_id);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0) {
         ZF_LOGE("Failed to create KVM vCPU %u: %s", vcpu->vcpu_id, strerror(errno));
-        goto fail;
+        return -1;
     }
-    kc->run_size = kv->run_mmap_size;
-    kc->run = mmap(NULL, kc->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, kc->fd, 0);
-    if (kc->run == MAP_FAILED) {
-        kc->run = NULL;
+    struct kvm_run *run = mmap(NULL, kv->run_mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (run == MAP_FAILED) {
         ZF_LOGE("Failed to map the kvm_run area of vCPU %u: %s", vcpu->vcpu_id, strerror(errno));
-        goto fail;
+        close(fd);
+        return -1;
     }
-    if (kvm_ioctl(kc->fd, KVM_SET_CPUID2, kv->cpuid) < 0) {
+    if (kvm_ioctl(fd, KVM_SET_CPUID2, kv->cpuid) < 0) {
         ZF_LOGE("Failed to set the CPUID of vCPU %u: %s", vcpu->vcpu_id, strerror(errno));
-        goto fail;
+        munmap(run, kv->run_mmap_size);
+        close(fd);
+        return -1;
     }
     /* Registers come back in kvm_run on every exit, so a fault's RIP costs no system call. */
     if (has_cap(kv->vm_fd, KVM_CAP_SYNC_REGS)) {
-        kc->run->kvm_valid_regs = KVM_SYNC_X86_REGS;
+        run->kvm_valid_regs = KVM_SYNC_X86_REGS;
     }
+    kc->fd = fd;
+    kc->run = run;
+    kc->run_size = kv->run_mmap_size;
     return 0;
+}
 
-fail:
-    kvm_vcpu_destroy(vcpu);
-    return -1;
+static int kvm_create_irq_controller(vm_t *vm)
+{
+    struct kvm_vm *kv = kvm_vm(vm);
+    for (unsigned i = 0; i < vm->num_vcpus; i++) {
+        if (kvm_vcpu(vm->vcpus[i])->fd >= 0) {
+            ZF_LOGE("Failed to create the interrupt controller of VM %s: KVM needs it before a vCPU runs or has "
+                    "its registers used; call vm_create_default_irq_controller earlier",
+                    vm->vm_name);
+            return -1;
+        }
+    }
+    if (kvm_ioctl(kv->vm_fd, KVM_CREATE_IRQCHIP, NULL) < 0) {
+        ZF_LOGE("Failed to create the interrupt controller of VM %s: KVM_CREATE_IRQCHIP: %s", vm->vm_name,
+                strerror(errno));
+        return -1;
+    }
+    kv->irqchip = true;
+    return 0;
 }
 
 static void kvm_vcpu_destroy(vm_vcpu_t *vcpu)
@@ -320,6 +353,7 @@ const struct vm_backend_ops sel4vm_kvm_backend_ops = {
     .vcpu_create = kvm_vcpu_create,
     .vcpu_destroy = kvm_vcpu_destroy,
     .vcpu_run = kvm_vcpu_run,
+    .create_irq_controller = kvm_create_irq_controller,
     .set_irq_level = kvm_set_irq_level,
     .watch_irq_ack = kvm_watch_irq_ack,
     .kick = kvm_kick,

@@ -1,6 +1,7 @@
 /* Capabilities: slot lookup through CNodes, the capability derivation tree, deletion and revocation. */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <stdlib.h>
+#include <sys/mman.h>
 #include "kernel.h"
 
 bool sim_is_frame_type(seL4_Word type)
@@ -88,7 +89,7 @@ static void obj_destroy(struct kobj *o)
                 sim_cap_delete(&o->cnode.slots[i]);
             }
         }
-        free(o->cnode.slots);
+        sim_cnode_slots_free(o->cnode.slots, o->size_bits);
         o->cnode.slots = NULL;
     } else if (sim_is_vspace_root(o)) {
         sim_vsroot_destroy(o);
@@ -211,4 +212,30 @@ seL4_Error sim_lookup_slot(struct cte *cnode_cap, seL4_Word index, seL4_Word dep
         return SIM_ERR(seL4_FailedLookup, "index 0x%lx: %lu bits left at a non-CNode slot", index, left);
     }
     return seL4_NoError;
+}
+
+/* Below this size calloc is as lazy as mmap and wastes no page per small CNode. */
+#define CNODE_MMAP_BYTES (1ul << 20)
+
+struct cte *sim_cnode_slots_new(unsigned size_bits)
+{
+    size_t bytes = BIT(size_bits) * sizeof(struct cte);
+    if (bytes < CNODE_MMAP_BYTES) {
+        return calloc(BIT(size_bits), sizeof(struct cte));
+    }
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+void sim_cnode_slots_free(struct cte *slots, unsigned size_bits)
+{
+    size_t bytes = BIT(size_bits) * sizeof(struct cte);
+    if (slots == NULL) {
+        return;
+    }
+    if (bytes < CNODE_MMAP_BYTES) {
+        free(slots);
+    } else {
+        munmap(slots, bytes);
+    }
 }

@@ -372,7 +372,7 @@ int sel4kvm_sim_init(const sel4kvm_sim_config_t *config)
     if (root == NULL) {
         goto fail;
     }
-    root->cnode.slots = calloc(BIT(cfg.cnode_bits), sizeof(struct cte));
+    root->cnode.slots = sim_cnode_slots_new(cfg.cnode_bits);
     if (root->cnode.slots == NULL) {
         ZF_LOGE("Failed to allocate the root CNode");
         goto fail;
@@ -426,7 +426,7 @@ fail:
 static void obj_teardown(struct kobj *o)
 {
     if (o->type == seL4_CapTableObject) {
-        free(o->cnode.slots);
+        sim_cnode_slots_free(o->cnode.slots, o->size_bits);
     } else if (o->type == seL4_NotificationObject) {
         sim_ntfn_destroy(o);
     } else if (sim_is_vspace_root(o) && o->vs.maps != NULL) {

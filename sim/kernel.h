@@ -136,6 +136,10 @@ void sim_obj_free(struct kobj *o);
 bool sim_is_frame_type(seL4_Word type);
 unsigned sim_frame_bits(seL4_Word type);
 bool sim_is_vspace_root(const struct kobj *o);
+/* A CNode's zeroed slot array and its release (NULL is ignored). Large arrays come straight from mmap, so slots never
+ * touched cost no memory whichever malloc runs (valgrind's calloc writes every byte). */
+struct cte *sim_cnode_slots_new(unsigned size_bits);
+void sim_cnode_slots_free(struct cte *slots, unsigned size_bits);
 
 /* Caps and the CDT */
 void sim_cap_insert(struct cte *dst, struct kobj *obj, seL4_CapRights_t rights, seL4_Word badge, struct cte *parent);

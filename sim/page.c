@@ -319,6 +319,48 @@ static seL4_Error frame_mapping(seL4_CPtr frame, seL4_Word *vaddr, seL4_CapRight
     return seL4_NoError;
 }
 
+static seL4_Error vspace_resolve(seL4_CPtr vspace_root, seL4_Word vaddr, size_t max_bytes, uintptr_t *paddr,
+                                 size_t *bytes)
+{
+    struct cte *rc = sim_lookup_cap(vspace_root);
+    if (rc == NULL || !sim_is_vspace_root(rc->obj)) {
+        return SIM_ERR(seL4_InvalidCapability, "resolve: 0x%lx is not a vspace root", vspace_root);
+    }
+    struct kobj *root = rc->obj;
+    struct cte *cap = find_overlap(root, vaddr, 1);
+    if (cap == NULL) {
+        return seL4_FailedLookup;
+    }
+    uintptr_t start = cap->map_vaddr;
+    uintptr_t pa = cap->obj->paddr + (vaddr - start);
+    size_t run = start + BIT(cap->obj->size_bits) - vaddr;
+    /* Frames that follow both in the address space and in physical memory make one run. */
+    for (GTreeNode *n = g_tree_lookup_node(root->vs.maps, (gconstpointer)start); n != NULL && run < max_bytes;) {
+        n = g_tree_node_next(n);
+        if (n == NULL) {
+            break;
+        }
+        struct cte *next = g_tree_node_value(n);
+        if ((seL4_Word)g_tree_node_key(n) != vaddr + run || next->obj->paddr != pa + run) {
+            break;
+        }
+        run += BIT(next->obj->size_bits);
+    }
+    *paddr = pa;
+    *bytes = run;
+    return seL4_NoError;
+}
+
+int sel4kvm_sim_vspace_resolve(seL4_CPtr vspace_root, seL4_Word vaddr, size_t max_bytes, uintptr_t *paddr,
+                               size_t *bytes)
+{
+    if (paddr == NULL || bytes == NULL) {
+        ZF_LOGE("Failed to resolve 0x%lx: NULL %s", vaddr, paddr == NULL ? "paddr" : "bytes");
+        return -1;
+    }
+    return SIM_INVOKE(vspace_resolve(vspace_root, vaddr, max_bytes, paddr, bytes)) == seL4_NoError ? 0 : -1;
+}
+
 int sel4kvm_sim_frame_mapping(seL4_CPtr frame, seL4_Word *vaddr, seL4_CapRights_t *rights)
 {
     return SIM_INVOKE(frame_mapping(frame, vaddr, rights)) == seL4_NoError ? 0 : -1;

@@ -47,7 +47,7 @@ static struct kobj *create_object(seL4_Word type, seL4_Word user_bits, unsigned 
     } else if (sim_is_frame_type(type)) {
         o->frame.device = device;
     } else if (type == seL4_CapTableObject) {
-        o->cnode.slots = calloc(BIT(user_bits), sizeof(struct cte));
+        o->cnode.slots = sim_cnode_slots_new(user_bits);
         if (o->cnode.slots == NULL) {
             sim_obj_free(o);
             return NULL;

@@ -233,8 +233,28 @@ void sim_vs_record_mapping(struct vs_data *d, uintptr_t vaddr, size_t size_bits,
 }
 
 /*
+ * The kernel maps a frame at its own size whatever size_bits the caller claims; a frame smaller than that would
+ * leave the rest of the recorded page unbacked, so the page's last byte must belong to the same frame.
+ */
+static seL4_Error check_frame_size(struct vs_data *d, uintptr_t vaddr, size_t size_bits)
+{
+    if (size_bits == seL4_PageBits) {
+        return seL4_NoError;
+    }
+    uintptr_t first, last;
+    size_t bytes;
+    if (sel4kvm_sim_vspace_resolve(d->root, vaddr, 1, &first, &bytes) != 0 ||
+        sel4kvm_sim_vspace_resolve(d->root, vaddr + BIT(size_bits) - 1, 1, &last, &bytes) != 0 ||
+        last - first != BIT(size_bits) - 1) {
+        return seL4_InvalidArgument;
+    }
+    return seL4_NoError;
+}
+
+/*
  * Map caps[i] at vaddr + i pages and record each. Ours: when one fails, the pages this call mapped are
- * unmapped again, so the range is exactly as before (sel4utils leaves them mapped).
+ * unmapped again, so the range is exactly as before (sel4utils leaves them mapped); a frame smaller than
+ * size_bits fails the call.
  */
 static int map_range(struct vs_data *d, const char *action, seL4_CPtr caps[], uintptr_t cookies[], map_owner_t owner,
                      uintptr_t vaddr, size_t num_pages, size_t size_bits, seL4_CapRights_t rights, int cacheable)
@@ -243,6 +263,10 @@ static int map_range(struct vs_data *d, const char *action, seL4_CPtr caps[], ui
         uintptr_t v = vaddr + (i << size_bits);
         seL4_Error err = caps[i] == seL4_CapNull ? seL4_InvalidCapability
                                                  : sim_vs_kernel_map(d, caps[i], v, rights, cacheable);
+        if (err == seL4_NoError && check_frame_size(d, v, size_bits) != seL4_NoError) {
+            seL4_X86_Page_Unmap(caps[i]);
+            err = seL4_InvalidArgument;
+        }
         if (err != seL4_NoError) {
             ZF_LOGE("Failed to %s: mapping page %zu (cap 0x%lx) at 0x%lx failed with seL4 error %d", action, i,
                     (unsigned long)caps[i], (unsigned long)v, (int)err);

@@ -15,49 +15,61 @@ static struct vcpu_fault *pending_fault(vm_vcpu_t *vcpu)
     return vcpu_fault(vcpu);
 }
 
+/* The pending fault for the getters below, which only make sense inside a fault handler. */
+static struct vcpu_fault *fault_to_read(vm_vcpu_t *vcpu, const char *what)
+{
+    struct vcpu_fault *f = pending_fault(vcpu);
+    if (f == NULL) {
+        ZF_LOGE("Failed to get fault %s: %s", what, vcpu == NULL ? "vcpu is NULL" : "no memory fault is pending");
+    }
+    return f;
+}
+
+/* KVM splits an access at a page boundary and coalesces string I/O, so any size from 1 to 8 arrives; those wider
+ * than a 4-byte lane are not shifted, or the mask would run off the word. */
 static unsigned lane_shift(const struct vcpu_fault *f)
 {
-    return f->size == 8 ? 0 : (unsigned)(f->addr & 3) * 8;
+    return f->size > 4 ? 0 : (unsigned)(f->addr & 3) * 8;
 }
 
 static seL4_Word lane_mask(const struct vcpu_fault *f)
 {
-    return f->size == 8 ? ~0ul : MASK(f->size * 8) << lane_shift(f);
+    return f->size >= 8 ? ~0ul : MASK(f->size * 8) << lane_shift(f);
 }
 
 seL4_Word get_vcpu_fault_address(vm_vcpu_t *vcpu)
 {
-    struct vcpu_fault *f = pending_fault(vcpu);
+    struct vcpu_fault *f = fault_to_read(vcpu, "address");
     return f != NULL ? f->addr : 0;
 }
 
 seL4_Word get_vcpu_fault_ip(vm_vcpu_t *vcpu)
 {
-    struct vcpu_fault *f = pending_fault(vcpu);
+    struct vcpu_fault *f = fault_to_read(vcpu, "ip");
     return f != NULL ? f->ip : 0;
 }
 
 seL4_Word get_vcpu_fault_data(vm_vcpu_t *vcpu)
 {
-    struct vcpu_fault *f = pending_fault(vcpu);
+    struct vcpu_fault *f = fault_to_read(vcpu, "data");
     return f != NULL ? f->data : 0;
 }
 
 seL4_Word get_vcpu_fault_data_mask(vm_vcpu_t *vcpu)
 {
-    struct vcpu_fault *f = pending_fault(vcpu);
+    struct vcpu_fault *f = fault_to_read(vcpu, "data mask");
     return f != NULL ? lane_mask(f) : 0;
 }
 
 size_t get_vcpu_fault_size(vm_vcpu_t *vcpu)
 {
-    struct vcpu_fault *f = pending_fault(vcpu);
+    struct vcpu_fault *f = fault_to_read(vcpu, "size");
     return f != NULL ? f->size : 0;
 }
 
 bool is_vcpu_read_fault(vm_vcpu_t *vcpu)
 {
-    struct vcpu_fault *f = pending_fault(vcpu);
+    struct vcpu_fault *f = fault_to_read(vcpu, "direction");
     return f != NULL && f->is_read;
 }
 
@@ -116,11 +128,20 @@ void restart_vcpu_fault(vm_vcpu_t *vcpu)
 
 void vcpu_fault_begin(vm_vcpu_t *vcpu, uintptr_t addr, size_t size, bool is_read, seL4_Word value, seL4_Word ip)
 {
+    /* Field by field rather than a compound literal, which compiles to a memset call on every exit. */
     struct vcpu_fault *f = vcpu_fault(vcpu);
-    *f = (struct vcpu_fault){ .pending = true, .is_read = is_read, .addr = addr, .size = size, .ip = ip };
-    if (!is_read) {
-        f->data = (value << lane_shift(f)) & lane_mask(f);
-    }
+    f->pending = true;
+    f->is_read = is_read;
+    f->advanced = false;
+    f->restarted = false;
+    f->data_set = false;
+    f->violation = false;
+    f->callbacks = 0;
+    f->outcome = -1;
+    f->addr = addr;
+    f->ip = ip;
+    f->size = size;
+    f->data = is_read ? 0 : (value << lane_shift(f)) & lane_mask(f);
 }
 
 /* What re-executing the access does once something is mapped there: the access reaches the frame, or
@@ -220,7 +241,8 @@ static int handle_from(vm_vcpu_t *vcpu, vm_memory_reservation_t *res, seL4_Word 
         if (restarts > 0) {
             res = vm_memory_find_reservation(vm, f->addr);
         }
-        switch (dispatch_once(vm, vcpu, f, res, &error)) {
+        f->outcome = dispatch_once(vm, vcpu, f, res, &error);
+        switch ((memory_fault_result_t)f->outcome) {
         case FAULT_HANDLED:
             if (!f->advanced) {
                 if (priv->strict) {
@@ -270,8 +292,8 @@ int vcpu_fault_handle(vm_vcpu_t *vcpu, seL4_Word *read_value)
     return handle_from(vcpu, vm_memory_find_reservation(vcpu->vm, vcpu_fault(vcpu)->addr), read_value);
 }
 
-int vcpu_fault_dispatch(vm_vcpu_t *vcpu, uintptr_t addr, size_t size, bool is_read, seL4_Word value, seL4_Word ip,
-                        seL4_Word *read_value)
+static int dispatch_access(vm_vcpu_t *vcpu, uintptr_t addr, size_t size, bool is_read, seL4_Word value, seL4_Word ip,
+                           seL4_Word *read_value)
 {
     vcpu_fault_begin(vcpu, addr, size, is_read, value, ip);
     *read_value = 0;
@@ -284,4 +306,23 @@ int vcpu_fault_dispatch(vm_vcpu_t *vcpu, uintptr_t addr, size_t size, bool is_re
                                                                                   : handle_from(vcpu, res, read_value);
     vcpu_fault(vcpu)->pending = false;
     return result;
+}
+
+static int traced_dispatch(vm_vcpu_t *vcpu, uintptr_t addr, size_t size, bool is_read, seL4_Word value, seL4_Word ip,
+                           seL4_Word *read_value)
+{
+    vm_memory_reservation_t *res = vm_memory_find_reservation(vcpu->vm, addr);
+    uint64_t start = vm_trace_clock();
+    int result = dispatch_access(vcpu, addr, size, is_read, value, ip, read_value);
+    vm_trace_fault(vcpu, res, is_read ? *read_value : value, result, start);
+    return result;
+}
+
+int vcpu_fault_dispatch(vm_vcpu_t *vcpu, uintptr_t addr, size_t size, bool is_read, seL4_Word value, seL4_Word ip,
+                        seL4_Word *read_value)
+{
+    if (__builtin_expect(vm_private(vcpu->vm)->trace & SEL4KVM_TRACE_FAULTS, 0)) {
+        return traced_dispatch(vcpu, addr, size, is_read, value, ip, read_value);
+    }
+    return dispatch_access(vcpu, addr, size, is_read, value, ip, read_value);
 }

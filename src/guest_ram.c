@@ -293,34 +293,38 @@ int vm_guest_ram_write_callback(vm_t *vm, uintptr_t guest_addr, void *vaddr, siz
     return 0;
 }
 
-/* The frame last used by a walk, so that the pages of one large frame need one lookup each. */
-struct frame_cache {
-    seL4_CPtr cap;
-    uintptr_t vaddr;
-    uintptr_t paddr;
+/* Guest RAM that is contiguous in physical memory from start to end, found by one lookup: a walk then needs one
+ * lookup per run of frames rather than one per page. */
+struct ram_run {
+    uintptr_t start;
+    uintptr_t end;
+    uint8_t *host;
 };
 
-/* Where the guest-physical range [addr, addr + len) (inside one page) is in the physmap, or NULL. */
-static void *ram_host_pointer(vm_t *vm, uintptr_t addr, size_t len, struct frame_cache *cache)
+/* Where the guest-physical range [addr, addr + len) (inside one page) is in the physmap, or NULL; want is how
+ * much of the walk is left from addr, so a new run is not looked up further than needed. */
+static void *ram_host_pointer(vm_t *vm, uintptr_t addr, size_t len, size_t want, struct ram_run *run)
 {
-    seL4_CPtr cap = vspace_get_cap(&vm->mem.vm_vspace, (void *)ROUND_DOWN(addr, PAGE_SIZE_4K));
-    if (cap == seL4_CapNull) {
+    if (addr >= run->start && addr + len <= run->end) {
+        return run->host + (addr - run->start);
+    }
+    uintptr_t paddr;
+    size_t bytes;
+    if (sel4kvm_sim_vspace_resolve(vm->mem.vm_vspace_root.cptr, addr, want, &paddr, &bytes) != 0) {
         ZF_LOGE("Failed to touch guest RAM: no frame is mapped at 0x%" PRIxPTR, addr);
         return NULL;
     }
-    if (cap != cache->cap) {
-        seL4_Word vaddr;
-        seL4_X86_Page_GetAddress_t where = seL4_X86_Page_GetAddress(cap);
-        if (where.error != seL4_NoError || sel4kvm_sim_frame_mapping(cap, &vaddr, NULL) != 0) {
-            ZF_LOGE("Failed to touch guest RAM: the frame at 0x%" PRIxPTR " has no address", addr);
-            return NULL;
-        }
-        *cache = (struct frame_cache){ .cap = cap, .vaddr = vaddr, .paddr = where.paddr };
+    uint8_t *host = sel4kvm_sim_paddr_to_host(paddr, bytes);
+    if (host == NULL) {
+        /* A run may span two banks of physical memory; the page alone cannot. */
+        bytes = len;
+        host = sel4kvm_sim_paddr_to_host(paddr, bytes);
     }
-    void *host = sel4kvm_sim_paddr_to_host(cache->paddr + (addr - cache->vaddr), len);
     if (host == NULL) {
         ZF_LOGE("Failed to touch guest RAM: the frame at 0x%" PRIxPTR " is not in physical memory", addr);
+        return NULL;
     }
+    *run = (struct ram_run){ .start = addr, .end = addr + bytes, .host = host };
     return host;
 }
 
@@ -359,11 +363,11 @@ int vm_ram_touch(vm_t *vm, uintptr_t addr, size_t size, ram_touch_callback_fn to
         ZF_LOGE("Failed to touch guest RAM: [0x%" PRIxPTR ", +0x%zx) is not all registered RAM", addr, size);
         return -1;
     }
-    struct frame_cache cache = { .cap = seL4_CapNull };
+    struct ram_run run = { 0 };
     for (size_t offset = 0; offset < size;) {
         uintptr_t cur = addr + offset;
         size_t chunk = MIN(PAGE_SIZE_4K - (cur & (PAGE_SIZE_4K - 1)), size - offset);
-        void *host = ram_host_pointer(vm, cur, chunk, &cache);
+        void *host = ram_host_pointer(vm, cur, chunk, size - offset, &run);
         if (host == NULL) {
             return -1;
         }

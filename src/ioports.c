@@ -113,7 +113,7 @@ static ioport_fault_result_t one_access(vm_vcpu_t *vcpu, unsigned port, bool is_
         if (is_in) {
             *value = (unsigned)MASK(size * 8);
         }
-        return IO_FAULT_HANDLED;
+        return IO_FAULT_UNHANDLED; /* served by the default; vm_io_handle goes on */
     }
     if (r == IO_FAULT_HANDLED && is_in) {
         *value &= (unsigned)MASK(size * 8);
@@ -121,16 +121,27 @@ static ioport_fault_result_t one_access(vm_vcpu_t *vcpu, unsigned port, bool is_
     return r;
 }
 
+static ioport_fault_result_t traced_access(vm_vcpu_t *vcpu, unsigned port, bool is_in, unsigned size, unsigned *value)
+{
+    uint64_t start = vm_trace_clock();
+    ioport_fault_result_t r = one_access(vcpu, port, is_in, size, value);
+    vm_trace_io(vcpu, port, is_in, size, *value, r, start);
+    return r;
+}
+
 int vm_io_handle(vm_vcpu_t *vcpu, unsigned port, bool is_in, unsigned size, unsigned count, void *data)
 {
     vm_t *vm = vcpu->vm;
+    bool tracing = __builtin_expect(vm_private(vm)->trace & SEL4KVM_TRACE_IO, 0);
     uint8_t *item = data;
     for (unsigned i = 0; i < count; i++, item += size) {
         unsigned value = 0;
         if (!is_in) {
             memcpy(&value, item, size);
         }
-        if (one_access(vcpu, port, is_in, size, &value) == IO_FAULT_ERROR) {
+        ioport_fault_result_t r = tracing ? traced_access(vcpu, port, is_in, size, &value)
+                                          : one_access(vcpu, port, is_in, size, &value);
+        if (r == IO_FAULT_ERROR) {
             ZF_LOGE("VM %s vCPU %u: I/O port handler failed: %s of %u bytes at port 0x%x", vm->vm_name, vcpu->vcpu_id,
                     is_in ? "IN" : "OUT", size, port);
             vm->run.exit_reason = VM_GUEST_ERROR_EXIT;

@@ -13,8 +13,10 @@ int vm_create_default_irq_controller(vm_t *vm)
         ZF_LOGE("Failed to create interrupt controller: VM %s already has one", vm->vm_name);
         return -1;
     }
-    /* The hypervisor's controller exists from vm_init (KVM requires it before the first vCPU); this call
-     * makes it the guest's, as on seL4. */
+    const struct vm_backend_ops *ops = vm_private(vm)->ops;
+    if (ops->create_irq_controller != NULL && ops->create_irq_controller(vm) != 0) {
+        return -1;
+    }
     vm_private(vm)->irq_controller = true;
     return 0;
 }
@@ -32,12 +34,9 @@ static struct vm_private *irq_vm(vm_vcpu_t *vcpu, int irq, const char *what)
     return vm_private(vcpu->vm);
 }
 
-static int set_level(vm_vcpu_t *vcpu, int irq, int level, const char *what)
+/* Raises or lowers a line, or for an edge raises and drops it: the controller latches the rising edge. */
+static int change_line(struct vm_private *priv, vm_vcpu_t *vcpu, int irq, int level, bool edge, const char *what)
 {
-    struct vm_private *priv = irq_vm(vcpu, irq, what);
-    if (priv == NULL) {
-        return -1;
-    }
     if (!priv->irq_controller) {
         ZF_LOGE("Failed to %s: VM %s has no interrupt controller (vm_create_default_irq_controller)", what,
                 vcpu->vm->vm_name);
@@ -46,21 +45,35 @@ static int set_level(vm_vcpu_t *vcpu, int irq, int level, const char *what)
     if (priv->ops->set_irq_level == NULL) {
         return 0;
     }
+    if (edge && priv->ops->set_irq_level(vcpu->vm, irq, 1) != 0) {
+        return -1;
+    }
     return priv->ops->set_irq_level(vcpu->vm, irq, level);
+}
+
+static int set_level(vm_vcpu_t *vcpu, int irq, int level, bool edge, const char *what)
+{
+    struct vm_private *priv = irq_vm(vcpu, irq, what);
+    if (priv == NULL) {
+        return -1;
+    }
+    if (__builtin_expect(!(priv->trace & SEL4KVM_TRACE_IRQ), 1)) {
+        return change_line(priv, vcpu, irq, level, edge, what);
+    }
+    uint64_t start = vm_trace_clock();
+    int result = change_line(priv, vcpu, irq, level, edge, what);
+    vm_trace_irq(vcpu, irq, edge ? "inject" : "level", edge ? 1 : level, result, start);
+    return result;
 }
 
 int vm_set_irq_level(vm_vcpu_t *vcpu, int irq, int irq_level)
 {
-    return set_level(vcpu, irq, irq_level != 0, "set IRQ level");
+    return set_level(vcpu, irq, irq_level != 0, false, "set IRQ level");
 }
 
 int vm_inject_irq(vm_vcpu_t *vcpu, int irq)
 {
-    /* An edge: the controller latches the rising edge, so the line can drop at once. */
-    if (set_level(vcpu, irq, 1, "inject IRQ") != 0) {
-        return -1;
-    }
-    return set_level(vcpu, irq, 0, "inject IRQ");
+    return set_level(vcpu, irq, 0, true, "inject IRQ");
 }
 
 int vm_register_irq(vm_vcpu_t *vcpu, int irq, irq_ack_fn_t ack_fn, void *cookie)
@@ -85,10 +98,21 @@ int vm_register_irq(vm_vcpu_t *vcpu, int irq, irq_ack_fn_t ack_fn, void *cookie)
     return 0;
 }
 
-void vm_irq_acknowledged(vm_vcpu_t *vcpu, int irq)
+static void call_ack(vm_vcpu_t *vcpu, int irq, const struct vm_irq_ack *ack)
 {
-    struct vm_irq_ack *ack = &vm_private(vcpu->vm)->irq_acks[irq];
     if (ack->fn != NULL) {
         ack->fn(vcpu, irq, ack->cookie);
     }
+}
+
+void vm_irq_acknowledged(vm_vcpu_t *vcpu, int irq)
+{
+    struct vm_private *priv = vm_private(vcpu->vm);
+    if (__builtin_expect(!(priv->trace & SEL4KVM_TRACE_IRQ), 1)) {
+        call_ack(vcpu, irq, &priv->irq_acks[irq]);
+        return;
+    }
+    uint64_t start = vm_trace_clock();
+    call_ack(vcpu, irq, &priv->irq_acks[irq]);
+    vm_trace_irq(vcpu, irq, "ack", 0, 0, start);
 }

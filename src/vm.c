@@ -16,6 +16,7 @@
 #define DEFAULT_RESTART_LIMIT 1000
 
 static _Atomic sel4kvm_backend_t selected_backend = SEL4KVM_BACKEND_TEST;
+__attribute__((used)) static const char *const gdb_scripts_link = sel4vm_gdb_scripts;
 
 int sel4kvm_vm_select_backend(sel4kvm_backend_t backend)
 {

@@ -9,6 +9,7 @@
 #include <sel4vm/guest_memory.h>
 #include <sel4vm/guest_vm.h>
 #include <sel4vm/guest_irq_controller.h>
+#include <sel4kvm/trace.h>
 #include "range_index.h"
 
 /* What a backend does for the library (DESIGN.md §2). Guest memory reaches the backend through the kernel's
@@ -21,6 +22,8 @@ struct vm_backend_ops {
     void (*vcpu_destroy)(vm_vcpu_t *vcpu);
     /* Runs the vCPU until the VM stops (0) or fails (-1). */
     int (*vcpu_run)(vm_vcpu_t *vcpu);
+    /* Creates the hypervisor's interrupt controller for vm_create_default_irq_controller (optional). */
+    int (*create_irq_controller)(vm_t *vm);
     int (*set_irq_level)(vm_t *vm, int irq, int level);
     /* Makes a running or halted vcpu_run look at pending notifications and the stop request; any thread. */
     void (*kick)(vm_t *vm);
@@ -35,6 +38,9 @@ struct vm_backend_ops {
     /* Hypervisor memory slots in use (optional: none means 0). */
     size_t (*memslots)(vm_t *vm);
 };
+
+/* gdb_scripts.c: the gdb helpers' .debug_gdb_scripts entry; vm.c refers to it so that linking pulls it in. */
+extern const char sel4vm_gdb_scripts[];
 
 /* Backends (vm.c picks one at vm_init, see sel4kvm_vm_select_backend). */
 extern const struct vm_backend_ops sel4vm_test_backend_ops;
@@ -65,6 +71,8 @@ struct vm_private {
     struct vm_irq_ack irq_acks[VM_NUM_IRQS];
     struct vm_devices *devices;    /* devices.c: the tiny-guest devices, NULL until one is added */
     struct crossvm_state *crossvm; /* vmmplatsupport/cross_vm_connection.c, NULL until connections exist */
+    unsigned trace;                /* SEL4KVM_TRACE_* (trace.c); 0 keeps the event paths free of tracing */
+    FILE *trace_out;
 };
 
 /* The fault being handled on a vCPU: one record whether it came from KVM or the test backend. */
@@ -76,6 +84,7 @@ struct vcpu_fault {
     bool data_set;
     bool violation; /* a contract violation that strict mode turns into an error */
     unsigned callbacks;
+    int outcome; /* memory_fault_result_t of the last dispatch pass, -1 if none ran (for tracing) */
     uintptr_t addr;
     seL4_Word ip;
     size_t size;
@@ -195,3 +204,10 @@ void vm_vmcall_destroy(vm_t *vm);
 void vm_devices_destroy(vm_t *vm);
 /* Releases the cross-VM connections: their reservations, frames and copies of the caller's caps. */
 void vm_crossvm_destroy(vm_t *vm);
+
+/* trace.c: the clock of trace lines (ns), and the lines; start is the clock read before the handler ran. The
+ * fault line reads the vCPU's fault record; data is what the write wrote or what the read received. */
+uint64_t vm_trace_clock(void);
+void vm_trace_fault(vm_vcpu_t *vcpu, const vm_memory_reservation_t *res, seL4_Word data, int result, uint64_t start);
+void vm_trace_io(vm_vcpu_t *vcpu, unsigned port, bool is_in, unsigned size, unsigned value, int result, uint64_t start);
+void vm_trace_irq(vm_vcpu_t *vcpu, int irq, const char *op, int value, int result, uint64_t start);

@@ -483,7 +483,10 @@ static char *render_header(const doc_header_t *h, const char *include_dir)
     if (h->module_text->len > 0) {
         g_string_append_printf(out, "%s\n\n", h->module_text->str);
     }
-    g_string_append(out, "### Brief content:\n\n");
+    /* A header that only defines constants or types has no items to list: no empty section for it. */
+    if (h->functions->len > 0 || h->structs->len > 0) {
+        g_string_append(out, "### Brief content:\n\n");
+    }
 
     struct {
         GPtrArray *items;

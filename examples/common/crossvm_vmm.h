@@ -7,17 +7,16 @@
 #include <sel4vm/guest_vm.h>
 #include <sel4vmmplatsupport/drivers/cross_vm_connection.h>
 #include <sel4vmmplatsupport/drivers/pci.h>
+#include "tiny_vmm.h"
 
 /* Where the connections go in guest-physical memory (32-bit BARs, above the guest's RAM) and their line. */
 #define XVM_CONNECTION_BASE 0xd0000000ul
 #define XVM_IRQ 11
 
 struct xvm {
+    struct tiny_vmm t; /* the guest, its RAM, serial and debug exit: t.vm is the VM */
     sel4kvm_env_t *env;
-    vm_t vm;
-    vm_vcpu_t *vcpu;
     vmm_pci_space_t *pci;
-    void *image;
 };
 
 /* Creates a KVM VM running the 32-bit ELF guest at image_path, which finds param in EAX at entry. */

@@ -49,7 +49,7 @@ static void *watchdog(void *arg)
 static int run_watched(struct xvm *x)
 {
     pthread_mutex_lock(&watch_lock);
-    running_vm = peer_failed ? NULL : &x->vm;
+    running_vm = peer_failed ? NULL : &x->t.vm;
     pthread_mutex_unlock(&watch_lock);
     int status = running_vm != NULL ? xvm_run(x) : -1;
     pthread_mutex_lock(&watch_lock);

@@ -12,8 +12,8 @@
 #include <sel4vm/boot.h>
 #include <sel4vm/guest_memory.h>
 #include <sel4vm/guest_ram.h>
-#include <sel4vm/guest_vcpu_fault.h>
 #include <sel4vm/guest_vm.h>
+#include "../common/counter_device.h" /* the MMIO device: counter_fault, a reservation fault callback */
 
 /* The Makefile says where it built the guest (examples/hello/guest). */
 #define HELLO_GUEST EXAMPLE_GUEST_DIR "/hello-guest.elf"
@@ -21,34 +21,6 @@
 #define RAM_LOW_SIZE 0x80000 /* holds the guest's stack (GUEST_STACK_TOP, 0x70000, in tests/guests/lib/layout.h) */
 #define RAM_HIGH 0x100000    /* the guest image is linked here */
 #define RAM_HIGH_SIZE 0x100000
-#define COUNTER_BASE 0xd0000000ul
-
-/* The device: each read of +0 advances the count by the step last written to +4. */
-struct counter {
-    uint32_t count;
-    uint32_t step;
-};
-
-static memory_fault_result_t counter_fault(vm_t *vm, vm_vcpu_t *vcpu, uintptr_t addr, size_t size, void *cookie)
-{
-    (void)vm;
-    struct counter *c = cookie;
-    uintptr_t reg = addr - COUNTER_BASE;
-    if (size != 4 || (reg != 0 && reg != 4)) {
-        return FAULT_UNHANDLED; /* the unhandled-fault path reports it */
-    }
-    if (is_vcpu_read_fault(vcpu)) {
-        if (reg == 0) {
-            c->count += c->step;
-        }
-        set_vcpu_fault_data(vcpu, reg == 0 ? c->count : c->step);
-    } else {
-        c->step = (uint32_t)get_vcpu_fault_data(vcpu);
-    }
-    advance_vcpu_fault(vcpu);
-    return FAULT_HANDLED;
-}
-
 static int run_guest(sel4kvm_env_t *env, const char *image_path)
 {
     void *image;

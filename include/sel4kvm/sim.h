@@ -161,6 +161,21 @@ int sel4kvm_sim_set_vspace_hook(seL4_CPtr vspace_root, sel4kvm_vspace_hook_fn ho
 int sel4kvm_sim_frame_mapping(seL4_CPtr frame, seL4_Word *vaddr, seL4_CapRights_t *rights);
 
 /***
+ * @function sel4kvm_sim_vspace_resolve(vspace_root, vaddr, max_bytes, paddr, bytes)
+ * Where an address of an address space is in physical memory, and how far from there the mappings go on
+ * contiguously in both: one lookup for a run of frames, for host code that copies to or from a guest.
+ * @param {seL4_CPtr} vspace_root Cap to a PML4 or EPT PML4 object
+ * @param {seL4_Word} vaddr Address (guest-physical for an EPT root)
+ * @param {size_t} max_bytes Stop extending the run once it covers this many bytes from vaddr
+ * @param {uintptr_t *} paddr Receives the physical address of vaddr
+ * @param {size_t *} bytes Receives the length of the contiguous run from vaddr (at least to the end of its frame;
+ *        it may exceed max_bytes by less than a frame)
+ * @return 0 on success, -1 if nothing is mapped at vaddr, the cap is not a vspace root or an argument is NULL
+ */
+int sel4kvm_sim_vspace_resolve(seL4_CPtr vspace_root, seL4_Word vaddr, size_t max_bytes, uintptr_t *paddr,
+                               size_t *bytes);
+
+/***
  * @function sel4kvm_sim_vmm_window(base, size)
  * The host address range the VMM's own vspace (seL4_CapInitThreadVSpace) maps frames into.
  * @param {uintptr_t *} base Receives the first address

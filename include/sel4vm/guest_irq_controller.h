@@ -57,7 +57,9 @@ int vm_register_irq(vm_vcpu_t *vcpu, int irq, irq_ack_fn_t ack_fn, void *cookie)
 /***
  * @function vm_create_default_irq_controller(vm)
  * Give the VM its interrupt controller (on KVM, the in-kernel PIC and I/O APIC). It may be called before or
- * after the vCPUs are created, as upstream VMMs do both.
+ * after the vCPUs are created, as upstream VMMs do both, but on KVM before any vCPU runs or has its registers
+ * read or written (KVM creates its vCPUs then, and needs the controller first). A VM without one has no
+ * interrupts; a guest that halts in it sleeps until the VMM is notified or stopped.
  * @param {vm_t *} vm The VM
  * @return 0 on success, -1 if vm is NULL or uninitialised, the VM already has one, or the hypervisor refuses
  */

@@ -49,6 +49,7 @@ static inline seL4_CPtr vm_get_vcpu(vm_t *vm, int vcpu_id)
     /* Bounded by the array too, so a corrupt num_vcpus cannot index past it. */
     if (vcpu_id < 0 || (unsigned int)vcpu_id >= vm->num_vcpus || (size_t)vcpu_id >= ARRAY_SIZE(vm->vcpus) ||
         !vm->vcpus[vcpu_id]) {
+        ZF_LOGE("Failed to get vcpu: no vCPU has id %d", vcpu_id);
         return seL4_CapNull;
     }
     return vm->vcpus[vcpu_id]->vcpu.cptr;

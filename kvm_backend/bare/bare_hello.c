@@ -157,6 +157,16 @@ static int create_vm(struct hello_vm *h)
         h->run = NULL;
         return -1;
     }
+    /* A VMM gives its vCPU a CPUID, as QEMU, Firecracker and the library do: here what KVM supports. Without it
+     * the guest sees a CPU with no features at all (and KVM refuses long mode). */
+    union {
+        struct kvm_cpuid2 head;
+        uint8_t bytes[sizeof(struct kvm_cpuid2) + 128 * sizeof(struct kvm_cpuid_entry2)];
+    } cpuid = { .head.nent = 128 };
+    if (ioctl(h->kvm, KVM_GET_SUPPORTED_CPUID, &cpuid) < 0 || ioctl(h->vcpu, KVM_SET_CPUID2, &cpuid) < 0) {
+        perror("bare hello: CPUID");
+        return -1;
+    }
     return 0;
 }
 

@@ -6,12 +6,14 @@
 #include <sel4vmmplatsupport/drivers/pci_helper.h>
 #include <utils/util.h>
 
+#include "pci_internal.h"
+
 #define PCI_NUM_DEVICES 32
 #define PCI_NUM_FUNCTIONS 8
 
 /*
  * vmm_pci_init hands out the public struct as the first member of this block, so the host bridge and the copies
- * of added entries live and die with the space: one free() releases everything.
+ * of added entries live and die with the space; sel4kvm_pci_destroy also frees the wrappers those copies hold.
  */
 typedef struct pci_space_block {
     vmm_pci_space_t space;
@@ -69,6 +71,20 @@ int vmm_pci_add_entry(vmm_pci_space_t *space, vmm_pci_entry_t entry, vmm_pci_add
     }
     ZF_LOGE("Failed to add PCI entry: all %d device slots of bus 0 are taken", PCI_NUM_DEVICES);
     return -1;
+}
+
+void sel4kvm_pci_destroy(vmm_pci_space_t *space)
+{
+    if (space == NULL) {
+        return;
+    }
+    pci_space_block_t *block = (pci_space_block_t *)space;
+    for (int dev = 0; dev < PCI_NUM_DEVICES; dev++) {
+        for (int fun = 0; fun < PCI_NUM_FUNCTIONS; fun++) {
+            pci_entry_release(block->entries[dev][fun]);
+        }
+    }
+    free(block);
 }
 
 void make_addr_reg_from_config(uint32_t conf, vmm_pci_address_t *addr, uint8_t *reg)

@@ -7,6 +7,8 @@
 #include <sel4vmmplatsupport/drivers/pci_helper.h>
 #include <utils/util.h>
 
+#include "pci_internal.h"
+
 /* Bytes of a type-0 header; capability data of a vmm_pci_device_def_t starts here. */
 #define PCI_HEADER_BYTES PCI_STD_HEADER_SIZEOF
 /* Configuration space of a conventional PCI function: the header plus 48 dwords of capabilities. */
@@ -519,6 +521,30 @@ static int read_byte(vmm_pci_entry_t e, int offset, uint8_t *byte)
     int err = e.ioread(e.cookie, offset, 1, &value);
     *byte = (uint8_t)value;
     return err;
+}
+
+void pci_entry_release(vmm_pci_entry_t entry)
+{
+    /* Wrappers are told apart by their read callback; anything else (a device's own cookie) is the caller's. */
+    while (entry.cookie != NULL) {
+        void *cookie = entry.cookie;
+        if (entry.ioread == bar_emul_read || entry.ioread == bar_passthrough_read) {
+            entry = ((pci_bar_emulation_t *)cookie)->passthrough;
+        } else if (entry.ioread == irq_emul_read) {
+            entry = ((pci_irq_emulation_t *)cookie)->passthrough;
+        } else if (entry.ioread == cap_emul_read) {
+            pci_cap_emulation_t *emul = cookie;
+            entry = emul->passthrough;
+            free(emul->caps);
+            free(emul->ignore_start);
+            free(emul->ignore_end);
+        } else if (entry.ioread == passthrough_read) {
+            entry = failed_entry;
+        } else {
+            return;
+        }
+        free(cookie);
+    }
 }
 
 vmm_pci_entry_t vmm_pci_no_msi_cap_emulation(vmm_pci_entry_t existing)

@@ -121,8 +121,9 @@ static double run_guest(struct xvm *x, crossvm_dataport_handle_t *dp, emit_fn em
     vm_ioport_interface_t sync = { .cookie = &r, .port_out = sync_out, .desc = "bench sync" };
     vm_ioport_interface_t report = { .cookie = &r, .port_out = report_out, .desc = "bench report" };
     if (xvm_connect(x, &conn, 1) != 0 ||
-        vm_io_port_add_handler(&x->vm, (vm_ioport_range_t){ GUEST_SYNC_PORT, GUEST_SYNC_PORT }, sync) != 0 ||
-        vm_io_port_add_handler(&x->vm, (vm_ioport_range_t){ GUEST_REPORT_PORT, GUEST_REPORT_PORT + 3 }, report) != 0 ||
+        vm_io_port_add_handler(&x->t.vm, (vm_ioport_range_t){ GUEST_SYNC_PORT, GUEST_SYNC_PORT }, sync) != 0 ||
+        vm_io_port_add_handler(&x->t.vm, (vm_ioport_range_t){ GUEST_REPORT_PORT, GUEST_REPORT_PORT + 3 }, report) !=
+            0 ||
         xvm_run(x) != 0 || r.events != ROUNDS || r.t1 <= r.t0) {
         fprintf(stderr, "bench_crossvm: the ping-pong guest did not complete %d round trips (%u)\n", ROUNDS, r.events);
         return -1;
@@ -201,7 +202,7 @@ static double no_peer(void)
     }
     crossvm_dataport_handle_t dp = { .size = 4096, .num_frames = 1, .frames = &frame };
     if (xvm_dataport_alloc(&env, 1, &frame) != NULL && xvm_create(&x, &env, "bench-floor", GUEST, ROUNDS) == 0) {
-        floor_vm = &x.vm;
+        floor_vm = &x.t.vm;
         t = run_guest(&x, &dp, emit_consume_at_once);
     }
     xvm_destroy(&x);

@@ -19,6 +19,7 @@
 #include <sel4vm/guest_ram.h>
 #include <sel4vmmplatsupport/arch/drivers/vmm_pci_helper.h>
 #include <sel4vm/guest_vcpu_fault.h>
+#include <vka/capops.h>
 #include <vka/object.h>
 #include "kvm_fixture.h"
 
@@ -322,6 +323,15 @@ vm_memory_reservation_t *kvm_reserve(struct kvm_fixture *f, uintptr_t addr, size
     assert_non_null(res);
     f->reservations[f->num_reservations++] = res;
     return res;
+}
+
+seL4_CPtr kvm_badged_host_endpoint(struct kvm_fixture *f, seL4_Word badge)
+{
+    cspacepath_t src, dest;
+    assert_int_equal(vka_cspace_alloc_path(&f->env.vka, &dest), 0);
+    vka_cspace_make_path(&f->env.vka, f->env.host_endpoint, &src);
+    assert_int_equal(vka_cnode_mint(&dest, &src, seL4_AllRights, badge), seL4_NoError);
+    return dest.capPtr;
 }
 
 seL4_CPtr kvm_new_frame(struct kvm_fixture *f, uint8_t **host)

@@ -103,6 +103,8 @@ vm_memory_reservation_t *kvm_reserve(struct kvm_fixture *f, uintptr_t addr, size
 
 /* A 4 KiB frame from the VMM's allocator, with its bytes reachable from the host at *host. */
 seL4_CPtr kvm_new_frame(struct kvm_fixture *f, uint8_t **host);
+/* A copy of the VM's host endpoint with badge, for a peer to signal the VM's notification callback through. */
+seL4_CPtr kvm_badged_host_endpoint(struct kvm_fixture *f, seL4_Word badge);
 /* Maps frame at guest-physical addr into reservation res with rights. */
 void kvm_map_frame(struct kvm_fixture *f, vm_memory_reservation_t *res, seL4_CPtr frame, uintptr_t addr,
                    seL4_CapRights_t rights);

@@ -102,15 +102,6 @@ static void on_eoi(vm_vcpu_t *vcpu, int irq, void *cookie)
     eois++;
 }
 
-static seL4_CPtr badged_host_endpoint(struct kvm_fixture *f, seL4_Word badge)
-{
-    cspacepath_t src, dest;
-    assert_int_equal(vka_cspace_alloc_path(&f->env.vka, &dest), 0);
-    vka_cspace_make_path(&f->env.vka, f->env.host_endpoint, &src);
-    assert_int_equal(vka_cnode_mint(&dest, &src, seL4_AllRights, badge), seL4_NoError);
-    return dest.capPtr;
-}
-
 static vmm_pci_entry_t *long_name_device(void)
 {
     vmm_pci_entry_t *e = find_device(pci, (vmm_pci_address_t){ .bus = 0, .dev = LONG_NAME_SLOT, .fun = 0 });
@@ -162,7 +153,7 @@ static void connect(struct kvm_fixture *f, int irq)
     vka_object_t wake;
     assert_int_equal(vka_alloc_notification(&f->env.vka, &wake), 0);
     peer.wake = wake.cptr;
-    peer.to_vm = badged_host_endpoint(f, PING_ID);
+    peer.to_vm = kvm_badged_host_endpoint(f, PING_ID);
     atomic_store(&peer.quit, false);
     peer.emits = peer.replies = 0;
     assert_int_equal(pthread_create(&peer.thread, NULL, peer_main, NULL), 0);
@@ -180,7 +171,7 @@ static int disconnect(void **state)
         peer.running = false;
     }
     int ret = kvm_fixture_down(state);
-    free(pci);
+    sel4kvm_pci_destroy(pci);
     pci = NULL;
     return ret;
 }

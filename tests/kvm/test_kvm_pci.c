@@ -88,7 +88,7 @@ static void test_scan_finds_host_bridge_alone(void **state)
     assert_int_equal(found[0].class_dword >> 24, 0x06);
     assert_int_equal(found[0].bars[0].address, 0);
     assert_int_equal(found[0].irq, 0);
-    free(pci);
+    sel4kvm_pci_destroy(pci);
 }
 
 static void test_scan_reports_device_ids_class_and_irq(void **state)
@@ -104,7 +104,7 @@ static void test_scan_reports_device_ids_class_and_irq(void **state)
     assert_int_equal(found[1].class_dword,
                      (uint32_t)DEV_CLASS << 24 | DEV_SUBCLASS << 16 | DEV_PROG_IF << 8 | DEV_REVISION);
     assert_int_equal(found[1].irq, 1u << 8 | DEV_IRQ);
-    free(pci);
+    sel4kvm_pci_destroy(pci);
 }
 
 static void test_scan_sizes_memory_and_io_bars_by_probe(void **state)
@@ -124,7 +124,7 @@ static void test_scan_sizes_memory_and_io_bars_by_probe(void **state)
         assert_int_equal(found[1].bars[b].address, 0);
         assert_int_equal(found[1].bars[b].size, 0);
     }
-    free(pci);
+    sel4kvm_pci_destroy(pci);
 }
 
 int main(void)

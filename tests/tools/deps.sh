@@ -3,7 +3,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 #
 # Environment: CC (compiler to check, default cc); SEL4KVM_NO_INSTALL=1 reports what is missing without
-# installing it. Exits 0 when everything is present, 1 with the list of packages to install otherwise.
+# installing it; SEL4KVM_FUZZ=1 (set by make fuzz) also checks for libFuzzer. Exits 0 when everything is present,
+# 1 with the list of packages to install otherwise.
 set -u
 
 cc=${CC:-cc}
@@ -33,6 +34,12 @@ missing() {
             echo "linux-libc-dev: Linux kernel headers (<linux/kvm.h>)"
     elif [ ! -f /usr/include/linux/kvm.h ]; then
         echo "linux-libc-dev: Linux kernel headers (<linux/kvm.h>)"
+    fi
+    # make fuzz: clang's libFuzzer and sanitizer runtimes come in a package clang only recommends.
+    if [ "${SEL4KVM_FUZZ:-0}" = 1 ] && have "$cc_cmd" &&
+        ! printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d[0] + (int)n; }\n' |
+        $cc -fsanitize=fuzzer,address,undefined -x c - -o /dev/null >/dev/null 2>&1; then
+        echo "libclang-rt-$($cc -dumpversion | cut -d. -f1)-dev: libFuzzer and the sanitizer runtimes for $cc_cmd"
     fi
     if have pkg-config; then
         pkg-config --exists cmocka || echo "libcmocka-dev: cmocka (headers and cmocka.pc)"

@@ -102,7 +102,7 @@ static int teardown(void **state)
     if (fx.vm.vm_initialised) {
         sel4kvm_vm_destroy(&fx.vm);
     }
-    free(fx.pci);
+    sel4kvm_pci_destroy(fx.pci);
     sel4kvm_env_destroy(&fx.env);
     return 0;
 }

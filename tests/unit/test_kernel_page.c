@@ -333,6 +333,63 @@ static void test_frame_mapping_reports_address_and_effective_rights(void **state
     assert_int_equal(sel4kvm_sim_frame_mapping(ept, NULL, NULL), -1);
 }
 
+static void test_resolve_gives_physical_runs_of_contiguous_frames(void **state)
+{
+    (void)state;
+    seL4_CPtr ept = new_ept(NULL);
+    /* Four frames from one untyped are physically consecutive; map three of them consecutively and the fourth
+     * after a gap. */
+    seL4_CPtr u = ut(20);
+    seL4_CPtr f[4];
+    for (int i = 0; i < 4; i++) {
+        f[i] = make_object(u, seL4_X86_4K, 0);
+    }
+    seL4_X86_Page_GetAddress_t p0 = seL4_X86_Page_GetAddress(f[0]);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(seL4_X86_Page_MapEPT(f[i], ept, 0x10000 + (seL4_Word)i * 0x1000, seL4_AllRights, 0),
+                         seL4_NoError);
+    }
+    assert_int_equal(seL4_X86_Page_MapEPT(f[3], ept, 0x20000, seL4_AllRights, 0), seL4_NoError);
+    uintptr_t paddr = 0;
+    size_t bytes = 0;
+    assert_int_equal(sel4kvm_sim_vspace_resolve(ept, 0x10804, 1ul << 20, &paddr, &bytes), 0);
+    assert_int_equal(paddr, p0.paddr + 0x804);
+    assert_int_equal(bytes, 3 * 0x1000 - 0x804);
+    /* max_bytes stops the walk early (at a frame boundary past it). */
+    assert_int_equal(sel4kvm_sim_vspace_resolve(ept, 0x10000, 1, &paddr, &bytes), 0);
+    assert_int_equal(bytes, 0x1000);
+    /* Not contiguous in the address space: a run of its own. */
+    assert_int_equal(sel4kvm_sim_vspace_resolve(ept, 0x20000, 1ul << 20, &paddr, &bytes), 0);
+    assert_int_equal(paddr, seL4_X86_Page_GetAddress(f[3]).paddr);
+    assert_int_equal(bytes, 0x1000);
+    /* Contiguous addresses but not physically: frames 0 and 2 mapped side by side elsewhere. */
+    seL4_CPtr c0 = slot_alloc(), c2 = slot_alloc();
+    assert_int_equal(copy_cap(c0, f[0], seL4_AllRights), seL4_NoError);
+    assert_int_equal(copy_cap(c2, f[2], seL4_AllRights), seL4_NoError);
+    seL4_CPtr ept2 = new_ept(NULL);
+    assert_int_equal(seL4_X86_Page_MapEPT(c0, ept2, 0x1000, seL4_AllRights, 0), seL4_NoError);
+    assert_int_equal(seL4_X86_Page_MapEPT(c2, ept2, 0x2000, seL4_AllRights, 0), seL4_NoError);
+    assert_int_equal(sel4kvm_sim_vspace_resolve(ept2, 0x1000, 1ul << 20, &paddr, &bytes), 0);
+    assert_int_equal(bytes, 0x1000);
+}
+
+static void test_resolve_rejects_unmapped_addresses_and_bad_arguments(void **state)
+{
+    (void)state;
+    seL4_CPtr ept = new_ept(NULL);
+    seL4_CPtr frame = make_object(ut(20), seL4_X86_4K, 0);
+    assert_int_equal(seL4_X86_Page_MapEPT(frame, ept, 0x5000, seL4_AllRights, 0), seL4_NoError);
+    uintptr_t paddr;
+    size_t bytes;
+    assert_int_equal(sel4kvm_sim_vspace_resolve(ept, 0x4fff, 4096, &paddr, &bytes), -1);
+    assert_int_equal(sel4kvm_sim_vspace_resolve(ept, 0x6000, 4096, &paddr, &bytes), -1);
+    assert_int_equal(sel4kvm_sim_vspace_resolve(frame, 0x5000, 4096, &paddr, &bytes), -1);
+    assert_int_equal(sel4kvm_sim_vspace_resolve(ept, 0x5000, 4096, NULL, &bytes), -1);
+    assert_int_equal(sel4kvm_sim_vspace_resolve(ept, 0x5000, 4096, &paddr, NULL), -1);
+    assert_int_equal(sel4kvm_sim_vspace_resolve(ept, 0x5fff, 4096, &paddr, &bytes), 0);
+    assert_int_equal(bytes, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -359,6 +416,8 @@ int main(void)
         FIXTURE_TEST(test_unmap_in_vmm_leaves_the_window_reserved),
         FIXTURE_TEST(test_asid_pool_assign_accepts_roots_only),
         FIXTURE_TEST(test_frame_mapping_reports_address_and_effective_rights),
+        FIXTURE_TEST(test_resolve_gives_physical_runs_of_contiguous_frames),
+        FIXTURE_TEST(test_resolve_rejects_unmapped_addresses_and_bad_arguments),
     };
     return cmocka_run_group_tests_name("kernel: pages", tests, NULL, NULL);
 }

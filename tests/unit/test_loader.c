@@ -842,6 +842,18 @@ static void test_multiboot_refuses_inconsistent_aout_addresses(void **state)
     ASSERT_REFUSED(vm, sel4kvm_load_multiboot(vm, image, size, NULL, NULL, 0, &boot));
 }
 
+/* Header fields are the guest image's: a bss that runs to the top of 4 GiB is refused before any byte of guest RAM
+ * is written (ASSERT_REFUSED checks the first 3 MiB; the end of RAM is checked here). */
+static void test_multiboot_aout_bss_to_the_top_of_4gib_is_refused_before_writing(void **state)
+{
+    vm_t *vm = vm_with_ram(state);
+    size_t size = make_aout(0x1800, 0x40, KERNEL_AT + 0x1000, 0xffffffffu, KERNEL_AT);
+    fill_ram(vm, RAM_SIZE - 0x1000, 0x1000, 0xee);
+    sel4kvm_multiboot_boot_t boot;
+    ASSERT_REFUSED(vm, sel4kvm_load_multiboot(vm, image, size, NULL, NULL, 0, &boot));
+    assert_ram_filled(vm, RAM_SIZE - 0x1000, 0x1000, 0xee);
+}
+
 static void test_multiboot_refuses_truncated_aout_header(void **state)
 {
     vm_t *vm = vm_with_ram(state);
@@ -984,6 +996,7 @@ int main(void)
         VM_TEST(test_multiboot_placement_skips_allocated_ram_and_gaps),
         VM_TEST(test_multiboot_refuses_bad_checksum_and_missing_header),
         VM_TEST(test_multiboot_refuses_inconsistent_aout_addresses),
+        VM_TEST(test_multiboot_aout_bss_to_the_top_of_4gib_is_refused_before_writing),
         VM_TEST(test_multiboot_refuses_truncated_aout_header),
         VM_TEST(test_multiboot_refuses_non_elf_without_aout_flag),
         VM_TEST(test_multiboot_refuses_when_modules_do_not_fit),

@@ -62,7 +62,7 @@ static int pci_up(void **state)
 static int pci_down(void **state)
 {
     struct pci_fixture *f = *state;
-    free(f->pci);
+    sel4kvm_pci_destroy(f->pci);
     return 0;
 }
 
@@ -71,6 +71,15 @@ static int pci_down(void **state)
 static vmm_pci_entry_t mem_entry(vmm_pci_device_def_t *def)
 {
     return (vmm_pci_entry_t){ .cookie = def, .ioread = vmm_pci_mem_device_read, .iowrite = vmm_pci_mem_device_write };
+}
+
+/* Hands a wrapper to the fixture's space, whose sel4kvm_pci_destroy at teardown frees it; failures stay out. */
+static vmm_pci_entry_t owned(struct pci_fixture *f, vmm_pci_entry_t e)
+{
+    if (e.ioread != NULL) {
+        assert_int_equal(vmm_pci_add_entry(f->pci, e, NULL), 0);
+    }
+    return e;
 }
 
 static unsigned port_in(vmm_pci_space_t *pci, unsigned port, unsigned size)
@@ -517,7 +526,7 @@ static vmm_pci_bar_t three_bars[3] = {
 static void test_bars_read_their_fixed_address_and_type_bits(void **state)
 {
     struct pci_fixture *f = *state;
-    vmm_pci_entry_t e = vmm_pci_create_bar_emulation(mem_entry(&f->def), 3, three_bars);
+    vmm_pci_entry_t e = owned(f, vmm_pci_create_bar_emulation(mem_entry(&f->def), 3, three_bars));
     assert_non_null(e.ioread);
     assert_int_equal(entry_read(e, PCI_BASE_ADDRESS_0, 4), 0xE0000000);
     assert_int_equal(entry_read(e, PCI_BASE_ADDRESS_1, 4), 0xE0200000 | PCI_BASE_ADDRESS_MEM_PREFETCH);
@@ -529,7 +538,7 @@ static void test_bars_read_their_fixed_address_and_type_bits(void **state)
 static void test_bar_size_probe_reads_the_size_mask(void **state)
 {
     struct pci_fixture *f = *state;
-    vmm_pci_entry_t e = vmm_pci_create_bar_emulation(mem_entry(&f->def), 3, three_bars);
+    vmm_pci_entry_t e = owned(f, vmm_pci_create_bar_emulation(mem_entry(&f->def), 3, three_bars));
     for (int i = 0; i < 3; i++) {
         entry_write(e, PCI_BASE_ADDRESS_0 + 4 * i, 4, 0xFFFFFFFF);
     }
@@ -544,7 +553,7 @@ static void test_bar_size_probe_reads_the_size_mask(void **state)
 static void test_bar_probe_with_partial_writes(void **state)
 {
     struct pci_fixture *f = *state;
-    vmm_pci_entry_t e = vmm_pci_create_bar_emulation(mem_entry(&f->def), 1, three_bars);
+    vmm_pci_entry_t e = owned(f, vmm_pci_create_bar_emulation(mem_entry(&f->def), 1, three_bars));
     entry_write(e, PCI_BASE_ADDRESS_0 + 2, 2, 0xFFFF);
     assert_int_equal(entry_read(e, PCI_BASE_ADDRESS_0, 4), 0xFFFF0000);
     entry_write(e, PCI_BASE_ADDRESS_0 + 1, 1, 0xFF);
@@ -554,7 +563,7 @@ static void test_bar_probe_with_partial_writes(void **state)
 static void test_bar_writes_never_reach_the_device_or_move_the_bar(void **state)
 {
     struct pci_fixture *f = *state;
-    vmm_pci_entry_t e = vmm_pci_create_bar_emulation(mem_entry(&f->def), 3, three_bars);
+    vmm_pci_entry_t e = owned(f, vmm_pci_create_bar_emulation(mem_entry(&f->def), 3, three_bars));
     entry_write(e, PCI_BASE_ADDRESS_0, 4, 0x10000000);
     assert_int_equal(f->def.bar0, 0x11111111);
     assert_int_equal(entry_read(e, PCI_BASE_ADDRESS_0, 4) & 0xE0000000, 0xE0000000);
@@ -565,18 +574,18 @@ static void test_bar_writes_never_reach_the_device_or_move_the_bar(void **state)
 static void test_bars_past_num_bars_read_zero(void **state)
 {
     struct pci_fixture *f = *state;
-    vmm_pci_entry_t e = vmm_pci_create_bar_emulation(mem_entry(&f->def), 1, three_bars);
+    vmm_pci_entry_t e = owned(f, vmm_pci_create_bar_emulation(mem_entry(&f->def), 1, three_bars));
     assert_int_equal(entry_read(e, PCI_BASE_ADDRESS_1, 4), 0);
     entry_write(e, PCI_BASE_ADDRESS_5, 4, 0xFFFFFFFF);
     assert_int_equal(entry_read(e, PCI_BASE_ADDRESS_5, 4), 0);
-    vmm_pci_entry_t none = vmm_pci_create_bar_emulation(mem_entry(&f->def), 0, NULL);
+    vmm_pci_entry_t none = owned(f, vmm_pci_create_bar_emulation(mem_entry(&f->def), 0, NULL));
     assert_int_equal(entry_read(none, PCI_BASE_ADDRESS_0, 4), 0);
 }
 
 static void test_bar_emulation_passes_other_offsets_through(void **state)
 {
     struct pci_fixture *f = *state;
-    vmm_pci_entry_t e = vmm_pci_create_bar_emulation(mem_entry(&f->def), 3, three_bars);
+    vmm_pci_entry_t e = owned(f, vmm_pci_create_bar_emulation(mem_entry(&f->def), 3, three_bars));
     assert_int_equal(entry_read(e, PCI_VENDOR_ID, 4), 0x56781234);
     assert_int_equal(entry_read(e, PCI_CARDBUS_CIS, 4), 0);
     entry_write(e, PCI_COMMAND, 2, 3);
@@ -611,7 +620,7 @@ static void test_bar_emulation_rejects_bad_arguments(void **state)
 static void test_passthrough_bar_emulation_forwards_bar_registers(void **state)
 {
     struct pci_fixture *f = *state;
-    vmm_pci_entry_t e = vmm_pci_create_passthrough_bar_emulation(mem_entry(&f->def), 3, three_bars);
+    vmm_pci_entry_t e = owned(f, vmm_pci_create_passthrough_bar_emulation(mem_entry(&f->def), 3, three_bars));
     assert_non_null(e.ioread);
     assert_int_equal(entry_read(e, PCI_BASE_ADDRESS_0, 4), 0x11111111);
     entry_write(e, PCI_BASE_ADDRESS_0, 4, 0x22222222);
@@ -623,7 +632,7 @@ static void test_passthrough_bar_emulation_forwards_bar_registers(void **state)
 static void test_irq_emulation_reports_the_line_at_each_width(void **state)
 {
     struct pci_fixture *f = *state;
-    vmm_pci_entry_t e = vmm_pci_create_irq_emulation(mem_entry(&f->def), 10);
+    vmm_pci_entry_t e = owned(f, vmm_pci_create_irq_emulation(mem_entry(&f->def), 10));
     assert_int_equal(entry_read(e, PCI_INTERRUPT_LINE, 1), 10);
     assert_int_equal(entry_read(e, PCI_INTERRUPT_LINE, 2), 0x010a);
     assert_int_equal(entry_read(e, PCI_INTERRUPT_LINE, 4), 0x3322010a);
@@ -634,7 +643,7 @@ static void test_irq_emulation_reports_the_line_at_each_width(void **state)
 static void test_irq_line_byte_writes_are_swallowed(void **state)
 {
     struct pci_fixture *f = *state;
-    vmm_pci_entry_t e = vmm_pci_create_irq_emulation(mem_entry(&f->def), 10);
+    vmm_pci_entry_t e = owned(f, vmm_pci_create_irq_emulation(mem_entry(&f->def), 10));
     entry_write(e, PCI_INTERRUPT_LINE, 1, 0xff);
     assert_int_equal(f->def.interrupt_line, 3);
     assert_int_equal(entry_read(e, PCI_INTERRUPT_LINE, 1), 10);
@@ -668,13 +677,36 @@ static void test_bar_and_irq_emulation_stack_on_a_device_in_the_space(void **sta
     assert_int_equal(cfg_read(f->pci, CONF(a.dev, 0, PCI_INTERRUPT_LINE), 1, 1), 1);
 }
 
+/* Under ASan or valgrind a wrapper left behind is a leak report; here the device below the chain must survive. */
+static void test_destroy_frees_wrapper_chains_but_not_the_device_below_them(void **state)
+{
+    struct pci_fixture *f = *state;
+    vmm_pci_entry_t e = mem_entry(&f->def);
+    e = vmm_pci_create_bar_emulation(e, 2, three_bars);
+    e = vmm_pci_create_irq_emulation(e, 11);
+    uint8_t caps[] = { 0x40 };
+    e = vmm_pci_create_cap_emulation(e, 1, caps, 0, NULL, NULL);
+    assert_non_null(e.ioread);
+    assert_int_equal(vmm_pci_add_entry(f->pci, e, NULL), 0);
+    sel4kvm_pci_destroy(f->pci);
+    f->pci = NULL;
+    uint32_t v = 0;
+    assert_int_equal(vmm_pci_mem_device_read(&f->def, PCI_VENDOR_ID, 4, &v), 0);
+    assert_int_equal(v, 0x56781234);
+}
+
+static void test_destroy_of_null_space_does_nothing(UNUSED void **state)
+{
+    sel4kvm_pci_destroy(NULL);
+}
+
 static void test_wrapper_callbacks_reject_bad_accesses(void **state)
 {
     struct pci_fixture *f = *state;
     vmm_pci_entry_t wrappers[] = {
-        vmm_pci_create_bar_emulation(mem_entry(&f->def), 1, three_bars),
-        vmm_pci_create_irq_emulation(mem_entry(&f->def), 1),
-        vmm_pci_create_cap_emulation(mem_entry(&f->def), 0, NULL, 0, NULL, NULL),
+        owned(f, vmm_pci_create_bar_emulation(mem_entry(&f->def), 1, three_bars)),
+        owned(f, vmm_pci_create_irq_emulation(mem_entry(&f->def), 1)),
+        owned(f, vmm_pci_create_cap_emulation(mem_entry(&f->def), 0, NULL, 0, NULL, NULL)),
     };
     uint32_t v;
     for (size_t i = 0; i < ARRAY_SIZE(wrappers); i++) {
@@ -710,7 +742,7 @@ static void give_caps(vmm_pci_device_def_t *def, const uint8_t chain[][2], size_
 static void test_no_msi_leaves_a_device_without_caps_alone(void **state)
 {
     struct pci_fixture *f = *state;
-    vmm_pci_entry_t e = vmm_pci_no_msi_cap_emulation(mem_entry(&f->def));
+    vmm_pci_entry_t e = owned(f, vmm_pci_no_msi_cap_emulation(mem_entry(&f->def)));
     assert_ptr_equal(e.cookie, &f->def);
     assert_ptr_equal(e.ioread, vmm_pci_mem_device_read);
 }
@@ -720,7 +752,7 @@ static void test_no_msi_leaves_a_list_without_msi_alone(void **state)
     struct pci_fixture *f = *state;
     const uint8_t chain[][2] = { { 0x40, PCI_CAP_ID_PM }, { 0x48, PCI_CAP_ID_VNDR } };
     give_caps(&f->def, chain, 2);
-    vmm_pci_entry_t e = vmm_pci_no_msi_cap_emulation(mem_entry(&f->def));
+    vmm_pci_entry_t e = owned(f, vmm_pci_no_msi_cap_emulation(mem_entry(&f->def)));
     assert_ptr_equal(e.cookie, &f->def);
 }
 
@@ -731,7 +763,7 @@ static void test_no_msi_unlinks_and_hides_msi_and_msix(void **state)
         { 0x40, PCI_CAP_ID_PM }, { 0x50, PCI_CAP_ID_MSI }, { 0x68, PCI_CAP_ID_MSIX }, { 0x78, PCI_CAP_ID_VNDR }
     };
     give_caps(&f->def, chain, 4);
-    vmm_pci_entry_t e = vmm_pci_no_msi_cap_emulation(mem_entry(&f->def));
+    vmm_pci_entry_t e = owned(f, vmm_pci_no_msi_cap_emulation(mem_entry(&f->def)));
     assert_ptr_not_equal(e.cookie, &f->def);
     assert_int_equal(entry_read(e, PCI_CAPABILITY_LIST, 1), 0x40);
     assert_int_equal(entry_read(e, PCI_STATUS, 2) & PCI_STATUS_CAP_LIST, PCI_STATUS_CAP_LIST);
@@ -749,7 +781,7 @@ static void test_no_msi_with_only_msi_clears_the_capability_bit(void **state)
     struct pci_fixture *f = *state;
     const uint8_t chain[][2] = { { 0x40, PCI_CAP_ID_MSI } };
     give_caps(&f->def, chain, 1);
-    vmm_pci_entry_t e = vmm_pci_no_msi_cap_emulation(mem_entry(&f->def));
+    vmm_pci_entry_t e = owned(f, vmm_pci_no_msi_cap_emulation(mem_entry(&f->def)));
     assert_int_equal(entry_read(e, PCI_STATUS, 2) & PCI_STATUS_CAP_LIST, 0);
     assert_int_equal(entry_read(e, PCI_COMMAND, 4) & (PCI_STATUS_CAP_LIST << 16), 0);
     assert_int_equal(entry_read(e, PCI_CAPABILITY_LIST, 1), 0);
@@ -763,12 +795,12 @@ static void test_no_msi_cuts_a_looping_or_bad_list(void **state)
     give_caps(&f->def, chain, 2);
     msi_caps[0x58 - 0x40 + 1] = 0x40; /* PM points back at MSI */
     vmm_pci_entry_t e;
-    assert_logs_warning(e = vmm_pci_no_msi_cap_emulation(mem_entry(&f->def)));
+    assert_logs_warning(e = owned(f, vmm_pci_no_msi_cap_emulation(mem_entry(&f->def))));
     assert_non_null(e.ioread);
     assert_int_equal(entry_read(e, PCI_CAPABILITY_LIST, 1), 0x58);
     assert_int_equal(entry_read(e, 0x59, 1), 0);
     msi_caps[0x58 - 0x40 + 1] = 0x10; /* into the header */
-    assert_logs_warning(e = vmm_pci_no_msi_cap_emulation(mem_entry(&f->def)));
+    assert_logs_warning(e = owned(f, vmm_pci_no_msi_cap_emulation(mem_entry(&f->def))));
     assert_int_equal(entry_read(e, 0x59, 1), 0);
 }
 
@@ -782,7 +814,7 @@ static void test_no_msi_rejects_bridges_and_unreadable_devices(void **state)
     assert_logs_error(assert_null(vmm_pci_no_msi_cap_emulation(bad).ioread));
     assert_logs_error(assert_null(vmm_pci_no_msi_cap_emulation((vmm_pci_entry_t){ 0 }).ioread));
     f->def.header_type = 0x80; /* multi-function type 0 is fine */
-    assert_non_null(vmm_pci_no_msi_cap_emulation(mem_entry(&f->def)).ioread);
+    assert_non_null(owned(f, vmm_pci_no_msi_cap_emulation(mem_entry(&f->def))).ioread);
 }
 
 static void test_cap_emulation_rejects_bad_arguments(void **state)
@@ -852,10 +884,10 @@ static void fake_w32(void *c, vmm_pci_address_t a, unsigned int o, uint32_t v)
 
 static void test_passthrough_forwards_each_width_to_the_accessors(void **state)
 {
-    (void)state;
+    struct pci_fixture *f = *state;
     struct fake_bus bus = { 0 };
     vmm_pci_config_t cfg = { &bus, fake_r8, fake_r16, fake_r32, fake_w8, fake_w16, fake_w32 };
-    vmm_pci_entry_t e = vmm_pci_create_passthrough((vmm_pci_address_t){ 2, 3, 4 }, cfg);
+    vmm_pci_entry_t e = owned(f, vmm_pci_create_passthrough((vmm_pci_address_t){ 2, 3, 4 }, cfg));
     assert_int_equal(entry_read(e, 0x3d, 1), 0x81);
     assert_int_equal(bus.last_offset, 0x3d);
     assert_int_equal(bus.last_addr.bus * 100 + bus.last_addr.dev * 10 + bus.last_addr.fun, 234);
@@ -977,6 +1009,8 @@ int main(void)
         PCI_TEST(test_define_host_bridge_fills_every_field),
         PCI_TEST(test_add_entry_takes_next_free_slot_and_reports_it),
         PCI_TEST(test_add_entry_fails_when_bus_is_full),
+        PCI_TEST(test_destroy_frees_wrapper_chains_but_not_the_device_below_them),
+        PCI_TEST(test_destroy_of_null_space_does_nothing),
         PCI_TEST(test_add_entry_rejects_null_space_and_missing_callbacks),
         PCI_TEST(test_make_addr_reg_from_config_splits_the_fields),
         PCI_TEST(test_find_device_misses_other_buses_and_out_of_range_slots),

@@ -84,6 +84,15 @@ typedef struct {
     size_t window;
 } fx_t;
 
+/*
+ * The start of sixty-fourth n of the VMM window: the test vspaces and fixed addresses are laid out in these, so the
+ * layout fits whatever window the host granted (64 GiB by default, less under valgrind or a low RLIMIT_AS).
+ */
+static uintptr_t part(const fx_t *fx, unsigned n)
+{
+    return fx->base + n * (fx->window / 64);
+}
+
 static int setup(void **state)
 {
     if (sel4kvm_sim_init(NULL) != 0) {
@@ -93,10 +102,10 @@ static int setup(void **state)
     if (fx == NULL || sel4kvm_vka_init(&fx->vka) != 0 || sel4kvm_sim_vmm_window(&fx->base, &fx->window) != 0) {
         return -1;
     }
-    if (sel4kvm_vspace_init(&fx->vmm, &fx->vka, seL4_CapInitThreadVSpace, SEL4KVM_VSPACE_VMM, fx->base,
-                            fx->base + (16ul << 30)) != 0 ||
-        sel4kvm_vspace_init(&fx->vmm2, &fx->vka, seL4_CapInitThreadVSpace, SEL4KVM_VSPACE_VMM, fx->base + (16ul << 30),
-                            fx->base + (32ul << 30)) != 0) {
+    if (sel4kvm_vspace_init(&fx->vmm, &fx->vka, seL4_CapInitThreadVSpace, SEL4KVM_VSPACE_VMM, fx->base, part(fx, 16)) !=
+            0 ||
+        sel4kvm_vspace_init(&fx->vmm2, &fx->vka, seL4_CapInitThreadVSpace, SEL4KVM_VSPACE_VMM, part(fx, 16),
+                            part(fx, 32)) != 0) {
         return -1;
     }
     if (vka_alloc_object(&fx->vka, seL4_X86_EPTPML4Object, seL4_X86_EPTPML4Bits, &fx->ept) != 0 ||
@@ -142,7 +151,7 @@ static reservation_t reserve(vspace_t *vs, uintptr_t vaddr, size_t bytes)
 /* An address in the VMM window but outside both test vspaces' placement areas, for fixed reservations. */
 static uintptr_t fixed(fx_t *fx, uintptr_t offset)
 {
-    return fx->base + (40ul << 30) + offset;
+    return part(fx, 40) + offset;
 }
 
 /* ---- wrappers ---- */
@@ -786,7 +795,7 @@ static void test_new_pages_maps_zeroed_writable_memory(void **state)
     fx_t *fx = *state;
     uint8_t *p = vspace_new_pages(&fx->vmm, seL4_AllRights, 3, 12);
     assert_non_null(p);
-    assert_true((uintptr_t)p >= fx->base && (uintptr_t)p + 3 * PAGE <= fx->base + (16ul << 30));
+    assert_true((uintptr_t)p >= fx->base && (uintptr_t)p + 3 * PAGE <= part(fx, 16));
     for (size_t i = 0; i < 3 * PAGE; i += 512) {
         assert_int_equal(p[i], 0);
         p[i] = (uint8_t)i;
@@ -953,7 +962,7 @@ static void test_share_mem_makes_bytes_visible_through_both_mappings(void **stat
     char *b = vspace_share_mem(&fx->vmm, &fx->vmm2, a, 2, 12, seL4_AllRights, 1);
     assert_non_null(b);
     assert_ptr_not_equal(a, b);
-    assert_true((uintptr_t)b >= fx->base + (16ul << 30));
+    assert_true((uintptr_t)b >= part(fx, 16));
     strcpy(a + PAGE + 10, "written through a");
     assert_string_equal(b + PAGE + 10, "written through a");
     strcpy(b, "and back through b");
@@ -1255,8 +1264,8 @@ static void test_tear_down_keeps_caller_caps_without_cookies(void **state)
 {
     fx_t *fx = *state;
     vspace_t vs;
-    assert_int_equal(sel4kvm_vspace_init(&vs, &fx->vka, seL4_CapInitThreadVSpace, SEL4KVM_VSPACE_VMM,
-                                         fx->base + (33ul << 30), fx->base + (34ul << 30)),
+    assert_int_equal(sel4kvm_vspace_init(&vs, &fx->vka, seL4_CapInitThreadVSpace, SEL4KVM_VSPACE_VMM, part(fx, 33),
+                                         part(fx, 34)),
                      0);
     seL4_CPtr cap = new_frame(fx, 12, NULL);
     char *p = vspace_map_pages(&vs, &cap, NULL, seL4_AllRights, 1, 12, 1);

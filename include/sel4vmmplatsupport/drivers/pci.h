@@ -65,7 +65,8 @@ typedef struct vmm_pci_entry {
 
 /***
  * @struct vmm_pci_space
- * A virtual PCI space. Free it with free() once the VM that uses it is gone.
+ * A virtual PCI space. Release it with sel4kvm_pci_destroy once the VM that uses it is gone (free() releases
+ * the space but not the wrappers of its entries).
  * @param {vmm_pci_entry_t *} bus0 The functions of bus 0, [device][function]; NULL where absent
  * @param {uint32_t} conf_port_addr The value of the mechanism #1 address register (0xCF8)
  */
@@ -92,6 +93,16 @@ int vmm_pci_init(vmm_pci_space_t **space);
  * @return 0 on success; -1 if space is NULL, a callback is missing, all 32 slots are taken or memory runs out
  */
 int vmm_pci_add_entry(vmm_pci_space_t *space, vmm_pci_entry_t entry, vmm_pci_address_t *addr);
+
+/***
+ * @function sel4kvm_pci_destroy(space)
+ * sel4kvm extension: release a space made by vmm_pci_init, with every wrapper that the vmm_pci_create_*
+ * functions allocated for the entries added to it (BAR, IRQ, capability and passthrough wrappers, down each
+ * chain). The innermost cookie of each chain (for example a vmm_pci_device_def_t) stays its creator's. An entry
+ * added to the space belongs to it from then on: do not add it to a second space.
+ * @param {vmm_pci_space_t *} space The space; NULL does nothing
+ */
+void sel4kvm_pci_destroy(vmm_pci_space_t *space);
 
 /***
  * @function make_addr_reg_from_config(conf, addr, reg)

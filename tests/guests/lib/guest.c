@@ -44,6 +44,21 @@ void serial_putdec(uint32_t v)
     }
 }
 
+static uint32_t rand_state = 1;
+
+void guest_srand(uint32_t seed)
+{
+    rand_state = seed != 0 ? seed : 1;
+}
+
+uint32_t guest_rand(void)
+{
+    rand_state ^= rand_state << 13;
+    rand_state ^= rand_state >> 17;
+    rand_state ^= rand_state << 5;
+    return rand_state;
+}
+
 void debug_exit(uint32_t v)
 {
     outl(GUEST_DEBUG_EXIT_PORT, v);

@@ -122,6 +122,11 @@ void serial_puthex(uint64_t v);
 /* Writes v in decimal (32 bits: 64-bit division would need libgcc in a 32-bit guest). */
 void serial_putdec(uint32_t v);
 
+/* A deterministic pseudo-random sequence (xorshift32) for guests that make up their accesses, so that a failing
+ * run replays from its seed (0 is taken as 1). */
+void guest_srand(uint32_t seed);
+uint32_t guest_rand(void);
+
 /* Ends the run through isa-debug-exit: the VMM reports status (v << 1) | 1. Does not return. */
 void debug_exit(uint32_t v) __attribute__((noreturn));
 

@@ -72,3 +72,19 @@
 #define GUEST_CROSSVM_PING "ping"
 /* 48 characters: the name fills the event page's field with no NUL. */
 #define GUEST_CROSSVM_LONG_NAME "a-connection-name-of-exactly-forty-eight-chars.."
+
+/* The hostile guests (tests/kvm/test_kvm_hostile.c): a read-only frame, a cross-VM connection (event page, then a
+ * one-page dataport), and RAM the guests may scribble on. hostile_mmio and hostile_io run GUEST_HOSTILE_ROUNDS
+ * random accesses from the seed in EAX. hostile_pci reports, for each of the first GUEST_PCI_HOSTILE_SLOTS slots of
+ * bus 0 after its writes, GUEST_PCI_HOSTILE_WORDS values: slot, BAR0 to BAR5 after writing 0 to each, interrupt
+ * line; then the first dword of the name at GUEST_HOSTILE_CROSSVM + CROSSVM_NAME; it exits with the number of those
+ * slots that have a device. hostile_crossvm writes every offset of the event page at GUEST_HOSTILE_CROSSVM at each
+ * width (value: GUEST_CROSSVM_HOSTILE_VALUE(offset, width)), then reports the counter and the 12 name dwords. */
+#define GUEST_HOSTILE_RO 0xd0100000
+#define GUEST_HOSTILE_CROSSVM 0xd0200000
+#define GUEST_HOSTILE_SCRATCH 0x40000
+#define GUEST_HOSTILE_SCRATCH_SIZE 0x10000
+#define GUEST_HOSTILE_ROUNDS 1500
+#define GUEST_PCI_HOSTILE_WORDS 8
+#define GUEST_PCI_HOSTILE_SLOTS 4
+#define GUEST_CROSSVM_HOSTILE_VALUE(offset, width) (0x5a000000u | (uint32_t)(offset) << 4 | (uint32_t)(width))

@@ -25,8 +25,10 @@ void check_sel4vmmplatsupport_drivers_pci_h(void)
     int (*add)(vmm_pci_space_t *, vmm_pci_entry_t, vmm_pci_address_t *) = vmm_pci_add_entry;
     void (*decode)(uint32_t, vmm_pci_address_t *, uint8_t *) = make_addr_reg_from_config;
     vmm_pci_entry_t *(*find)(vmm_pci_space_t *, vmm_pci_address_t) = find_device;
+    void (*destroy)(vmm_pci_space_t *) = sel4kvm_pci_destroy;
     (void)init;
     (void)add;
     (void)decode;
     (void)find;
+    (void)destroy;
 }

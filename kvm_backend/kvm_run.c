@@ -348,13 +348,14 @@ int kvm_vcpu_run(vm_vcpu_t *vcpu)
         ret = handle_kick(vm, kv, kc->run);
     }
     while (ret == 0 && !vm_take_stop_request(vm)) {
-        /* The checks that are nearly always false are made here, so an exit costs no calls for them. */
+        /* The checks that are nearly always false are made here, so an exit costs no calls for them. Memory comes
+         * first: gdb reads the guest's memory through the window, whose mappings the sync makes. */
+        if (atomic_load_explicit(&kv->mem.dirty, memory_order_acquire)) {
+            kvm_memory_sync(kv);
+        }
         if (kv->gdb != NULL && kvm_gdb_before_run(vcpu) != 0) {
             ret = -1;
             break;
-        }
-        if (atomic_load_explicit(&kv->mem.dirty, memory_order_acquire)) {
-            kvm_memory_sync(kv);
         }
         if (kc->sregs_dirty && kvm_flush_sregs(vcpu) != 0) {
             ret = -1;

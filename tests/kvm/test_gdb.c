@@ -258,6 +258,7 @@ static void test_gdb_debugs_a_guest_started_by_sel4vm_run_with_gdb(void **state)
              "set pagination off\n"
              "set confirm off\n"
              "target remote 127.0.0.1:%u\n"
+             "x/1i $pc\n"
              "break guest_main\n"
              "continue\n"
              "printf \"MAIN %%#x EIP %%#x\\n\", &guest_main, $eip\n"
@@ -275,6 +276,8 @@ static void test_gdb_debugs_a_guest_started_by_sel4vm_run_with_gdb(void **state)
     assert_int_equal(value_after(out, " EIP "), main_addr);
     unsigned long step = value_after(out, "STEP ");
     assert_true(step > main_addr && step <= main_addr + 15);
+    /* Guest memory reads before the first instruction: the window's mappings exist by then. */
+    assert_contains(out, "<_start>:");
     assert_contains(out, "exited normally");
     assert_true(WIFEXITED(runner_status));
     assert_int_equal(WEXITSTATUS(runner_status), 0);

@@ -149,7 +149,7 @@ $(OBJ)/%.o: %.c $(FLAGS_FILE) $(CONFIG_MK)
 # -Iinclude only (not -Isrc), and -O2 because some warnings in inline helpers only appear when optimising.
 $(BUILD)/tests/unit/headers/%.ok: tests/unit/headers/%.c $(FLAGS_FILE) $(CONFIG_MK)
 	@mkdir -p $(@D)
-	$(call say,HDR,$<)$(CC) -std=gnu11 -Wall -Wextra -Werror -Iinclude -O2 -MMD -MP -MF $@.d -c $< -o /dev/null
+	$(call say,HDR,$<)$(CC) -std=gnu11 -Wall -Wextra -Werror -Iinclude -O2 -MMD -MP -MT $@ -MF $@.d -c $< -o /dev/null
 	@touch $@
 
 $(LIBSIM): $(call obj_of,$(SIM_SRCS))
@@ -256,6 +256,8 @@ $(GUEST_DIR)/%.bin: $(GUEST_DIR)/%.elf
 	$(call say,GUEST,$@)$(GUEST_OBJCOPY) -O binary $< $@
 
 -include $(wildcard $(GUEST_OBJ)/*/*.d $(GUEST_OBJ)/*/lib/*.d)
+# The header checks' own dependency files, so a changed header is checked again.
+-include $(wildcard $(HEADER_CHECKS:=.d))
 
 # ---- run, test, bench ---------------------------------------------------------------------------------------------
 
@@ -280,6 +282,7 @@ VALGRIND_FLAGS := --quiet --error-exitcode=1 --leak-check=full --errors-for-leak
     --show-leak-kinds=definite
 UNIT_TEST_BINS := $(filter $(BUILD)/tests/unit/%,$(TEST_BINS))
 test-valgrind: $(UNIT_TEST_BINS)
+	$(Q)SEL4KVM_TOOLS=valgrind CC='$(CC)' sh tests/tools/deps.sh
 	@failed=; for t in $(UNIT_TEST_BINS); do \
 	    printf '\n== valgrind %s\n' "$$t"; $(VALGRIND) $(VALGRIND_FLAGS) "$$t" || failed="$$failed $$t"; \
 	done; \
@@ -349,7 +352,7 @@ docs-check: $(DOCGEN)
 
 FORMAT_DIRS := include src sim kvm_backend tests examples docs/tools
 format_files = $(shell find $(FORMAT_DIRS) -name '*.[ch]' 2>/dev/null | LC_ALL=C sort)
-need_clang_format = @command -v $(CLANG_FORMAT) >/dev/null || { echo "install clang-format"; exit 1; }
+need_clang_format = $(Q)command -v $(CLANG_FORMAT) >/dev/null || SEL4KVM_TOOLS=clang-format CC='$(CC)' sh tests/tools/deps.sh
 
 format:
 	$(need_clang_format)
@@ -431,7 +434,7 @@ help:
 	@echo "make docs           regenerate docs/api/ from the /*** comments in include/"
 	@echo "make docs-check     fail if docs/api/ is stale"
 	@echo "make format         clang-format every .c/.h in place; format-check only reports"
-	@echo "make install        PREFIX=$(PREFIX) DESTDIR=: headers, static libraries, pkg-config files"
+	@echo "make install        PREFIX=$(PREFIX) DESTDIR=: headers, static libraries, pkg-config files, sel4vm-run"
 	@echo "make install-check  install into a temporary prefix and build a program against it"
 	@echo "make clean          remove $(BUILD)/"
 	@echo "Options: CC=clang V=1 BUILD=dir SEL4KVM_NO_INSTALL=1 (report missing packages, do not apt-get them)"

@@ -44,7 +44,7 @@ struct kvm_vm {
     struct kvm_memory mem;
     /* The vCPU thread while vm_run runs (kvm_run.c), for kicks from other threads. */
     pthread_mutex_t run_lock;
-    bool irqchip; /* KVM's in-kernel PIC and I/O APIC exist (vm_create_default_irq_controller) */
+    bool warned_halt; /* a guest halted with nothing that could wake it: reported once */
     bool running;
     pthread_t vcpu_thread;
     struct kvm_run *active_run;

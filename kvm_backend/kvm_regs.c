@@ -258,9 +258,9 @@ int kvm_set_field(vm_vcpu_t *vcpu, seL4_Word field, seL4_Word value)
 
 void kvm_dump_vcpu(vm_vcpu_t *vcpu, const char *reason)
 {
-    if (kvm_vcpu_realize(vcpu) != 0) {
-        ZF_LOGE("VM %s, vCPU %u: %s (no registers: the vCPU could not be created)", vcpu->vm->vm_name, vcpu->vcpu_id,
-                reason);
+    /* A vCPU KVM never made has no registers to show, and making one here would refuse a later irqchip. */
+    if (kvm_vcpu(vcpu)->fd < 0) {
+        ZF_LOGE("VM %s, vCPU %u: %s (the vCPU never ran: no registers)", vcpu->vm->vm_name, vcpu->vcpu_id, reason);
         return;
     }
     struct kvm_regs r;

@@ -287,6 +287,12 @@ static int handle_exit(vm_vcpu_t *vcpu, struct kvm_run *run)
 static int wait_for_kick(vm_t *vm, struct kvm_vm *kv, struct kvm_run *run)
 {
     vm->run.exit_reason = VM_GUEST_UNKNOWN_EXIT;
+    if (vm->host_endpoint == seL4_CapNull && !kv->warned_halt) {
+        ZF_LOGW("VM %s: the guest halted with no interrupt controller and no host endpoint; only sel4kvm_vm_stop can "
+                "wake it",
+                vm->vm_name);
+        kv->warned_halt = true;
+    }
     /* A kick sets immediate_exit before its signal, so one that comes after this look leaves the signal pending. */
     if (!__atomic_load_n(&run->immediate_exit, __ATOMIC_SEQ_CST)) {
         sigset_t set;

@@ -256,7 +256,6 @@ static int kvm_create_irq_controller(vm_t *vm)
                 strerror(errno));
         return -1;
     }
-    kv->irqchip = true;
     return 0;
 }
 

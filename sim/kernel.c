@@ -66,7 +66,9 @@ struct bank *sim_bank_of(uintptr_t paddr, size_t size)
     if (sim_kernel == NULL || size == 0) {
         return NULL;
     }
-    for (int i = 0; i < sim_kernel->nbanks; i++) {
+    /* Imports add banks while other threads look them up: a bank is complete before its count is published. */
+    int nbanks = __atomic_load_n(&sim_kernel->nbanks, __ATOMIC_ACQUIRE);
+    for (int i = 0; i < nbanks; i++) {
         struct bank *b = &sim_kernel->banks[i];
         if (paddr >= b->base && paddr - b->base < b->size && size <= b->size - (paddr - b->base)) {
             return b;
@@ -120,9 +122,10 @@ static int bank_attach(uintptr_t base, size_t size, int fd, off_t offset, bool d
         close(fd);
         return -1;
     }
-    k->banks[k->nbanks++] = (struct bank){
+    k->banks[k->nbanks] = (struct bank){
         .base = base, .size = size, .fd = fd, .fd_offset = offset, .host = host, .device = device
     };
+    __atomic_store_n(&k->nbanks, k->nbanks + 1, __ATOMIC_RELEASE);
     return 0;
 }
 

@@ -27,6 +27,8 @@
 #define WIRE_FD_EVENT 1
 #define WIRE_FD_MEM 2
 #define WIRE_MAX_FDS (WIRE_FD_MEM + WIRE_MAX_MEMFDS)
+/* The largest dataport a peer may send: 4 GiB, beyond what a 32-bit BAR can show a guest anyway. */
+#define WIRE_MAX_SIZE (1ull << 32)
 
 struct wire_extent {
     uint32_t fd_index; /* into the memfds */
@@ -313,12 +315,25 @@ static int check_msg(struct received *r)
         ZF_LOGE("Failed to receive cross-VM connection: %d descriptors for %u memory files", r->nfds, m->num_memfds);
         return -1;
     }
+    if (m->size > WIRE_MAX_SIZE) {
+        ZF_LOGE("Failed to receive cross-VM connection: a dataport of 0x%" PRIx64 " bytes (at most 0x%llx)", m->size,
+                (unsigned long long)WIRE_MAX_SIZE);
+        return -1;
+    }
+    /* A file that can shrink could take pages from under the mapping: the peer would fault on its dataport. */
+    for (unsigned i = 0; i < m->num_memfds; i++) {
+        int seals = fcntl(r->fds[WIRE_FD_MEM + i], F_GET_SEALS);
+        if (seals < 0 || !(seals & F_SEAL_SHRINK)) {
+            ZF_LOGE("Failed to receive cross-VM connection: memory file %u is not sealed against shrinking", i);
+            return -1;
+        }
+    }
     uint64_t total = 0;
     for (unsigned i = 0; i < m->num_extents; i++) {
         struct wire_extent *e = &m->extents[i];
         struct stat st;
         if (e->fd_index >= m->num_memfds || e->length == 0 || !IS_ALIGNED(e->length | e->offset, m->frame_bits) ||
-            e->length > (1ull << 40) || e->offset > (1ull << 52) ||
+            e->length > WIRE_MAX_SIZE || e->offset > (1ull << 52) ||
             fstat(r->fds[WIRE_FD_MEM + e->fd_index], &st) != 0 || (uint64_t)st.st_size < e->offset + e->length) {
             ZF_LOGE("Failed to receive cross-VM connection: extent %u is not a frame-aligned range of its file", i);
             return -1;

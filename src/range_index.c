@@ -81,7 +81,8 @@ static bool contains(const struct range *r, uintptr_t addr)
 }
 
 /* Cache slots are written by whichever vCPU thread looks up and read by the others, so they are accessed
- * atomically; a lost or duplicated entry only costs a tree walk. */
+ * atomically; between lookups a lost or duplicated entry only costs a tree walk. A lookup must never run alongside
+ * range_index_remove (the tree needs that anyway): it could put the removed range back in the cache. */
 struct range *range_index_find(struct range_index *ix, uintptr_t addr)
 {
     struct range **ways = ix->cache[cache_set(addr)];

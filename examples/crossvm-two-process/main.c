@@ -84,8 +84,8 @@ static int plain_peer(int sock)
     }
     const char *in = src.dataport;
     char *out = dst.dataport;
-    size_t n = strnlen(in, src.size - 1);
-    for (size_t i = 0; i < n && i < dst.size - 1; i++) {
+    size_t n = MIN(strnlen(in, src.size - 1), dst.size - 1);
+    for (size_t i = 0; i < n; i++) {
         out[i] = in[n - 1 - i];
     }
     out[n] = '\0';

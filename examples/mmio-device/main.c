@@ -9,7 +9,6 @@
 
 /* The Makefile says where it built the guest (examples/mmio-device/guest). */
 #define MMIO_DEVICE_GUEST EXAMPLE_GUEST_DIR "/mmio-device-guest.elf"
-/* Where the guest expects the timer: above its RAM, where nothing else is mapped. */
 
 static int run_guest(sel4kvm_env_t *env, const char *image_path)
 {

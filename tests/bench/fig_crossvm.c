@@ -125,7 +125,7 @@ static double run_guest(struct xvm *x, crossvm_dataport_handle_t *dp, emit_fn em
         vm_io_port_add_handler(&x->t.vm, (vm_ioport_range_t){ GUEST_REPORT_PORT, GUEST_REPORT_PORT + 3 }, report) !=
             0 ||
         xvm_run(x) != 0 || r.events != ROUNDS || r.t1 <= r.t0) {
-        fprintf(stderr, "bench_crossvm: the ping-pong guest did not complete %d round trips (%u)\n", ROUNDS, r.events);
+        fprintf(stderr, "bench: crossvm: the ping-pong guest did not complete %d round trips (%u)\n", ROUNDS, r.events);
         return -1;
     }
     return (r.t1 - r.t0) / ROUNDS;

@@ -195,7 +195,9 @@ static void *signal_later(void *arg)
         nanosleep(&ms, NULL);
     }
     l->saw_ready = atomic_load(&l->f->guest_ready);
-    struct timespec settle = { 0, 20000000 };
+    /* The guest sleeps a few instructions (tens of microseconds) after its sync write; the margin is for a loaded
+     * CI machine that stalls the vCPU thread. */
+    struct timespec settle = { 0, 150000000 };
     nanosleep(&settle, NULL);
     for (uint32_t i = 1; i < l->events; i++) {
         consume_connection_event(&l->f->vm, PING_ID, false);

@@ -3,8 +3,9 @@
 # SPDX-License-Identifier: BSD-2-Clause
 #
 # Environment: CC (compiler to check, default cc); SEL4KVM_NO_INSTALL=1 reports what is missing without
-# installing it; SEL4KVM_FUZZ=1 (set by make fuzz) also checks for libFuzzer. Exits 0 when everything is present,
-# 1 with the list of packages to install otherwise.
+# installing it; SEL4KVM_FUZZ=1 (set by make fuzz) also checks for libFuzzer; SEL4KVM_TOOLS lists further programs
+# a goal needs whose Debian package has the same name (make test-valgrind: valgrind; make format: clang-format).
+# Exits 0 when everything is present, 1 with the list of packages to install otherwise.
 set -u
 
 cc=${CC:-cc}
@@ -29,6 +30,12 @@ missing() {
     have make || echo "make: GNU make"
     have "$cc_cmd" || echo "$cc_pkg: the C compiler ($cc)"
     have pkg-config || echo "pkg-config: pkg-config"
+    # The test and example guests are built with gcc whatever CC is; tests/kvm/test_gdb drives gdb.
+    have "${GUEST_CC:-gcc}" || echo "gcc: the compiler of the test and example guests (${GUEST_CC:-gcc})"
+    have gdb || echo "gdb: the GNU debugger (tests/kvm/test_gdb debugs a VMM and a guest with it)"
+    for tool in ${SEL4KVM_TOOLS:-}; do
+        have "$tool" || echo "$tool: $tool"
+    done
     if have "$cc_cmd"; then
         printf '#include <linux/kvm.h>\n' | $cc -E -x c - >/dev/null 2>&1 ||
             echo "linux-libc-dev: Linux kernel headers (<linux/kvm.h>)"

@@ -273,6 +273,34 @@ static void test_off_writes_nothing(void **state)
     capture_close(&c);
 }
 
+/* A handler may turn tracing off: the line of the access it is handling is then dropped, not written to NULL. */
+static memory_fault_result_t trace_off_fault(vm_t *vm, vm_vcpu_t *vcpu, uintptr_t addr, size_t size, void *cookie)
+{
+    (void)addr;
+    (void)size;
+    (void)cookie;
+    sel4kvm_vm_set_trace(vm, 0, NULL);
+    set_vcpu_fault_data(vcpu, 7);
+    advance_vcpu_fault(vcpu);
+    return FAULT_HANDLED;
+}
+
+static void test_handler_turning_tracing_off_drops_its_line(void **state)
+{
+    struct vm_fixture *f = *state;
+    vm_memory_reservation_t *res = vm_reserve_memory_at(&f->vm, DEVICE, 0x1000, trace_off_fault, NULL);
+    assert_non_null(res);
+    struct capture c;
+    trace_on(f, &c, SEL4KVM_TRACE_FAULTS);
+    sel4kvm_test_access_t a;
+    assert_int_equal(sel4kvm_test_mmio_read(f->vcpu, DEVICE, 4, &a), 0);
+    assert_int_equal(a.read_value, 7);
+    const char *text = capture_text(&c);
+    assert_true(text == NULL || text[0] == '\0');
+    vm_free_reserved_memory(&f->vm, res);
+    trace_off(f, &c);
+}
+
 static void test_set_trace_rejects_bad_input(void **state)
 {
     struct vm_fixture *f = *state;
@@ -289,6 +317,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         VM_TEST(test_fault_line_for_a_handled_read),
+        VM_TEST(test_handler_turning_tracing_off_drops_its_line),
         VM_TEST(test_fault_line_for_a_write_shows_the_written_value),
         VM_TEST(test_fault_line_for_an_access_outside_reservations),
         VM_TEST(test_fault_line_for_a_handler_error),

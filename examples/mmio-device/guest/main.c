@@ -1,4 +1,4 @@
-/* The mmio-device example's guest: programs the VMM's timer (examples/mmio-device/device.h) through MMIO — start
+/* The mmio-device example's guest: programs the VMM's timer (examples/common/timer_device.h) through MMIO — start
  * it, arm a compare, poll for the match, clear it, stop the counter — and exits 0 if the timer behaved. */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "guest.h"

@@ -15,15 +15,6 @@
 /* Generous: the examples take tens of milliseconds; a hang must fail the test, not the CI job. */
 #define TIMEOUT_S 60
 
-void skip_without_kvm(void)
-{
-    char reason[160];
-    if (!sel4kvm_kvm_available(reason, sizeof(reason))) {
-        print_message("skipped: KVM is not usable here: %s\n", reason);
-        skip();
-    }
-}
-
 int run_example(char *output, const char *name, const char *arg, const char *arg2)
 {
     char path[512];

@@ -10,5 +10,4 @@
  * exit. The output is printed when the status is not 0. */
 int run_example(char *output, const char *name, const char *arg, const char *arg2);
 
-/* Skips the calling cmocka test, with one line saying why, when KVM is not usable here. */
-void skip_without_kvm(void);
+/* skip_without_kvm() is in kvm_fixture.h. */

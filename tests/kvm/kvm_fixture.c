@@ -411,3 +411,12 @@ vmm_pci_space_t *kvm_attach_pci(struct kvm_fixture *f)
                      0);
     return pci;
 }
+
+void skip_without_kvm(void)
+{
+    char reason[160];
+    if (!sel4kvm_kvm_available(reason, sizeof(reason))) {
+        print_message("skipped: KVM is not usable here: %s\n", reason);
+        skip();
+    }
+}

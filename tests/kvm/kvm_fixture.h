@@ -43,6 +43,10 @@ int kvm_fixture_down(void **state);
  * the VM is gone. */
 vmm_pci_space_t *kvm_attach_pci(struct kvm_fixture *f);
 
+/* Skips the calling cmocka test, with one line saying why, when KVM is not usable here (for tests without the
+ * fixture). */
+void skip_without_kvm(void);
+
 /* The fixture of a test, or skip() with the reason when KVM is unusable. */
 struct kvm_fixture *kvm_fixture(void **state);
 

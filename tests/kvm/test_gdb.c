@@ -107,11 +107,7 @@ static void test_gdb_stops_in_an_example_fault_handler_with_its_arguments(void *
 {
     (void)state;
     SKIP_WITHOUT_GDB();
-    char reason[160];
-    if (!sel4kvm_kvm_available(reason, sizeof(reason))) {
-        print_message("skipped: %s\n", reason);
-        skip();
-    }
+    skip_without_kvm();
     struct gdb_run run;
     gdb_start(&run,
               "set pagination off\n"
@@ -231,11 +227,7 @@ static void test_gdb_debugs_a_guest_started_by_sel4vm_run_with_gdb(void **state)
 {
     (void)state;
     SKIP_WITHOUT_GDB();
-    char reason[160];
-    if (!sel4kvm_kvm_available(reason, sizeof(reason))) {
-        print_message("skipped: KVM is not usable here: %s\n", reason);
-        skip();
-    }
+    skip_without_kvm();
     uint16_t port = free_port();
     char port_arg[16];
     snprintf(port_arg, sizeof(port_arg), "%u", port);

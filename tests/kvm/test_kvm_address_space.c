@@ -23,6 +23,7 @@
 #include <sel4vm/boot.h>
 #include <sel4vm/guest_ram.h>
 #include <sel4vm/guest_vm.h>
+#include "kvm_fixture.h"
 
 #define GIB (1ull << 30)
 
@@ -138,11 +139,7 @@ static int guest_runs(void)
 static void test_kvm_guest_runs_when_the_address_space_is_limited(void **state)
 {
     (void)state;
-    char reason[160];
-    if (!sel4kvm_kvm_available(reason, sizeof(reason))) {
-        print_message("skipped: KVM is not usable: %s\n", reason);
-        skip();
-    }
+    skip_without_kvm();
     assert_int_equal(in_limited_child(64 * GIB, guest_runs), 0);
 }
 

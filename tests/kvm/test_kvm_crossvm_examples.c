@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include "kvm_fixture.h"
 #include "example_run.h"
 
 #define REVERSED "!sMV ssorca ,tseug a morf olleH"

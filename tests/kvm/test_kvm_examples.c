@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include "kvm_fixture.h"
 #include "example_run.h"
 
 static void test_hello_greets_and_counts(void **state)

@@ -28,6 +28,7 @@
 #include <sel4vmmplatsupport/drivers/cross_vm_connection.h>
 #include <sel4vmmplatsupport/drivers/pci.h>
 #include <vka/object.h>
+#include "kvm_fixture.h"
 #include "../unit/leak_check.h"
 #include "layout.h"
 
@@ -142,11 +143,7 @@ static void cycle(struct teardown *t)
 static void test_create_run_destroy_cycles_leave_fds_maps_and_rss_unchanged(void **state)
 {
     (void)state;
-    char reason[160];
-    if (!sel4kvm_kvm_available(reason, sizeof(reason))) {
-        print_message("skipped: KVM is not usable: %s\n", reason);
-        skip();
-    }
+    skip_without_kvm();
     const char *env_cycles = getenv("SEL4KVM_TEARDOWN_CYCLES");
     int cycles = env_cycles != NULL ? atoi(env_cycles) : DEFAULT_CYCLES;
     assert_true(cycles > 0);

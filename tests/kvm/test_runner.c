@@ -19,6 +19,7 @@
 #include <cmocka.h>
 #include <sel4kvm/crossvm.h>
 #include "example_run.h"
+#include "kvm_fixture.h"
 
 #define RUNNER EXAMPLE_DIR "/sel4vm-run"
 #define HELLO EXAMPLE_DIR "/hello-guest.elf"

@@ -8,24 +8,16 @@
 
 static const char message[] = "Hello from a guest, across VMs!";
 
-static int fail(const char *why)
-{
-    serial_puts("guest: ");
-    serial_puts(why);
-    serial_putc('\n');
-    return 1;
-}
-
 int guest_main(uintptr_t eax, uintptr_t ebx)
 {
     (void)eax;
     (void)ebx;
     crossvm_dev_t src, dst;
     if (crossvm_find("src", &src) != 0 || crossvm_find("dst", &dst) != 0) {
-        return fail("no \"src\" and \"dst\" cross-VM connections on the PCI bus");
+        return guest_fail("guest", "no \"src\" and \"dst\" cross-VM connections on the PCI bus");
     }
     if (src.size < sizeof(message) || dst.size < sizeof(message) || crossvm_irq_init(dst.irq) != 0) {
-        return fail("the connections are too small or their interrupt line is unusable");
+        return guest_fail("guest", "the connections are too small or their interrupt line is unusable");
     }
     for (unsigned i = 0; i < sizeof(message); i++) {
         src.data[i] = (uint8_t)message[i];
@@ -45,5 +37,5 @@ int guest_main(uintptr_t eax, uintptr_t ebx)
     serial_puts("\" after ");
     serial_putdec(events);
     serial_puts(" event(s)\n");
-    return bad ? fail("the string did not come back reversed") : 0;
+    return bad ? guest_fail("guest", "the string did not come back reversed") : 0;
 }

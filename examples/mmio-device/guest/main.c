@@ -16,14 +16,6 @@
 #define DELAY_US 500u
 #define MAX_POLLS 1000000u
 
-static int fail(const char *what)
-{
-    serial_puts("timer: ");
-    serial_puts(what);
-    serial_putc('\n');
-    return 1;
-}
-
 int guest_main(uintptr_t eax, uintptr_t ebx)
 {
     (void)eax;
@@ -32,7 +24,7 @@ int guest_main(uintptr_t eax, uintptr_t ebx)
     uint32_t first = mmio_read32(TIMER_COUNT);
     uint32_t second = mmio_read32(TIMER_COUNT);
     if (second < first) {
-        return fail("the counter went backwards");
+        return guest_fail("timer", "the counter went backwards");
     }
 
     uint32_t compare = second + DELAY_US;
@@ -40,11 +32,11 @@ int guest_main(uintptr_t eax, uintptr_t ebx)
     uint32_t polls = 0;
     while (!(mmio_read32(TIMER_STATUS) & STATUS_MATCH)) {
         if (++polls == MAX_POLLS) {
-            return fail("the compare never matched");
+            return guest_fail("timer", "the compare never matched");
         }
     }
     if (mmio_read32(TIMER_COUNT) < compare) {
-        return fail("the match came before the compare value");
+        return guest_fail("timer", "the match came before the compare value");
     }
     serial_puts("timer: compare matched after ");
     serial_putdec(polls);
@@ -52,7 +44,7 @@ int guest_main(uintptr_t eax, uintptr_t ebx)
 
     mmio_write32(TIMER_STATUS, STATUS_MATCH);
     if (mmio_read32(TIMER_STATUS) != 0) {
-        return fail("writing 1 did not clear the match");
+        return guest_fail("timer", "writing 1 did not clear the match");
     }
     mmio_write32(TIMER_CTRL, 0);
     uint32_t stopped = mmio_read32(TIMER_COUNT);
@@ -60,7 +52,7 @@ int guest_main(uintptr_t eax, uintptr_t ebx)
         __asm__ volatile("pause");
     }
     if (mmio_read32(TIMER_COUNT) != stopped) {
-        return fail("the counter ran while stopped");
+        return guest_fail("timer", "the counter ran while stopped");
     }
     serial_puts("timer: stopped at ");
     serial_putdec(stopped);

@@ -19,6 +19,15 @@ void serial_puts(const char *s)
     }
 }
 
+int guest_fail(const char *who, const char *why)
+{
+    serial_puts(who);
+    serial_puts(": ");
+    serial_puts(why);
+    serial_putc('\n');
+    return 1;
+}
+
 void serial_puthex(uint64_t v)
 {
     serial_puts("0x");

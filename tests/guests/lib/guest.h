@@ -121,6 +121,8 @@ void serial_puts(const char *s);
 void serial_puthex(uint64_t v);
 /* Writes v in decimal (32 bits: 64-bit division would need libgcc in a 32-bit guest). */
 void serial_putdec(uint32_t v);
+/* Prints "who: why" on a line of its own and returns 1, the usual failing result of guest_main. */
+int guest_fail(const char *who, const char *why);
 
 /* A deterministic pseudo-random sequence (xorshift32) for guests that make up their accesses, so that a failing
  * run replays from its seed (0 is taken as 1). */
